@@ -1,0 +1,109 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { db } from '../../src/domain/db.ts';
+import type { Actor } from '../../src/domain/identity/actor.ts';
+import { insertToken } from '../../src/domain/identity/tokens.ts';
+import { createOrm, migrateUp, type Orm } from '../../src/infra/orm.ts';
+
+/** The bench's own database: created, migrated and seeded here, dropped at the end. */
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  orm: Orm;
+  actor: Actor;
+  /** The admin token's secret, for calls through the API. */
+  secret: string;
+  spaceIds: string[];
+}
+
+export const SPACES = 10;
+/** Labels.block numbers the invocations in blocks of this size, so a job of that size is one term. */
+export const BLOCK = 10_000;
+
+export async function withAdmin<T>(serverUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * `explainMs`: every statement of every session on the database that runs longer is logged with
+ * its EXPLAIN ANALYZE plan in the PostgreSQL server log (auto_explain), to see where a chunk spends.
+ */
+export async function createBenchDatabase(serverUrl: string, name: string, explainMs?: number): Promise<BenchDatabase> {
+  await withAdmin(serverUrl, async (c) => {
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.query(`create database ${name}`);
+    if (explainMs === undefined) return;
+    await c.query(`alter database ${name} set session_preload_libraries = 'auto_explain'`);
+    for (const [k, v] of [['log_min_duration', explainMs], ['log_analyze', 'on'], ['log_buffers', 'on'], ['log_nested_statements', 'on']]) {
+      await c.query(`alter database ${name} set auto_explain.${k} = '${v}'`);
+    }
+  });
+  const url = databaseUrl(serverUrl, name);
+  const orm = await createOrm({ databaseUrl: url, poolMax: 4 });
+  await migrateUp(orm);
+  const k = db(orm.em.fork());
+  const org = await sql<{ id: string }>`
+    insert into organization (id, slug, display_name) values (gen_random_uuid(), 'bench', 'Bench') returning id`.execute(k);
+  const organizationId = org.rows[0]!.id;
+  const token = await insertToken(orm.em.fork(), organizationId, 'admin', []);
+  const spaces = await sql<{ id: string }>`
+    insert into space (id, organization_id, slug)
+    select gen_random_uuid(), ${organizationId}::uuid, 'space-' || s from generate_series(1, ${SPACES}::int) s
+    returning id`.execute(k);
+  return {
+    name,
+    url,
+    orm,
+    actor: { tokenId: token.TokenID, organizationId, role: 'admin', workspaceIds: [] },
+    secret: token.Secret,
+    spaceIds: spaces.rows.map((r) => r.id),
+  };
+}
+
+/**
+ * n invocations named inv-1..inv-n, spread over the spaces, with a realistic spread of values:
+ * one statement, so seeding a million takes a minute rather than an hour.
+ */
+export async function seedInvocations(bdb: BenchDatabase, n: number): Promise<void> {
+  const k = db(bdb.orm.em.fork());
+  await sql`
+    with sp as (select array_agg(id order by cursor_id) as ids from space where organization_id = ${bdb.actor.organizationId}::uuid)
+    insert into invocation (id, organization_id, space_id, slug, display_name, function_name, arguments,
+                            toolchain_type, labels, annotations, hash)
+    select gen_random_uuid(), ${bdb.actor.organizationId}::uuid, sp.ids[(g % ${SPACES}::int) + 1], 'inv-' || g,
+           'Invocation ' || g || ' of batch ' || (g % 977), 'fn-' || (g % 1000),
+           jsonb_build_array(jsonb_build_object('ParameterName', 'replicas', 'Value', g % 5)),
+           case when g % 10 = 0 then 'OpenTofu/HCL' else 'Kubernetes/YAML' end,
+           jsonb_build_object('set', 'orig', 'block', ((g - 1) / ${BLOCK}::int + 1)::text,
+                              'team', 'team-' || (g % 50), 'env', (array['prod', 'staging', 'dev'])[g % 3 + 1]),
+           jsonb_build_object('owner', 'user' || (g % 20000) || '@example.com'),
+           md5(g::text)
+      from sp, generate_series(1, ${n}::int) g`.execute(k);
+  await vacuum(bdb);
+}
+
+/** Dead rows of the previous measurement must not be paid by the next one. */
+export async function vacuum(bdb: BenchDatabase): Promise<void> {
+  await withAdmin(bdb.url, async (c) => {
+    await c.query('vacuum analyze invocation');
+    await c.query('vacuum analyze bulk_item');
+    await c.query('checkpoint');
+  });
+}
+
+export async function dropBenchDatabase(serverUrl: string, bdb: { name: string; orm?: Orm }): Promise<void> {
+  await bdb.orm?.close().catch(() => {});
+  await withAdmin(serverUrl, (c) => c.query(`drop database if exists ${bdb.name} with (force)`));
+}

@@ -1,0 +1,48 @@
+import type { BulkBenchResults } from './run.ts';
+
+function table(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+const f = (x: number, digits = 2) => x.toFixed(digits);
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/** The printed report: one table per question the benchmark answers. */
+export function formatResults(r: BulkBenchResults): string {
+  const parts: string[] = [];
+  if (r.bulk.length > 0) parts.push(
+    `bulk jobs end to end (HTTP submit with Prefer: respond-async until every result is durable), ${int(r.bulk[0]?.entities ?? 0)} entities`,
+    table(
+      ['operation', 'ours s', 'ours entities/s', 'floor s', 'floor entities/s', 'ours / floor', 'naive s (extrapolated)', 'naive / ours', 'naive / floor'],
+      r.bulk.map((b) => [
+        b.op, f(b.oursSeconds), int(b.oursPerSecond), f(b.floorSeconds), int(b.floorPerSecond), f(b.oursOverFloor),
+        f(b.naiveSeconds, 0), f(b.naiveOverOurs, 1), f(b.naiveSeconds / b.floorSeconds, 1),
+      ]),
+    ),
+    '',
+    `naive loop: ${r.naive.sample} entities each for patch, clone and delete (findOne, change, flush per entity);`,
+    'naive / floor is the most any per-entity-correct implementation could reach for naive / ours',
+    '',
+    'bulk patch cost per entity by job size',
+    table(
+      ['entities', 'ours us/entity', 'floor us/entity', 'ours / floor'],
+      r.scale.map((s) => [int(s.entities), f(s.oursMicrosPerEntity, 1), f(s.floorMicrosPerEntity, 1), f(s.oursMicrosPerEntity / s.floorMicrosPerEntity)]),
+    ),
+  );
+  if (r.api.length > 0) {
+    parts.push(
+      '',
+      'single-entity calls, 50 connections (floor: bare Fastify route, same query with pg, no auth)',
+      table(
+        ['call', 'ours req/s', 'ours p50 ms', 'ours p99 ms', 'floor req/s', 'floor p50 ms', 'floor p99 ms', 'ours / floor'],
+        r.api.map((a) => [a.call, int(a.ours.rps), String(a.ours.p50), String(a.ours.p99), int(a.floor.rps), String(a.floor.p50), String(a.floor.p99), f(a.share)]),
+      ),
+    );
+  }
+  parts.push('', `worker peak RSS: ${f(r.workerPeakRssMiB, 0)} MiB`);
+  const load = (x: unknown) => (Array.isArray(x) ? x.map((v: number) => v.toFixed(2)).join(' ') : '?');
+  parts.push(`load average before: ${load(r.meta.loadBefore)}, after: ${load(r.meta.loadAfter)}`);
+  return parts.join('\n');
+}

@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { Queue } from 'bullmq';
+import { sql } from 'kysely';
+import { db } from '../../src/domain/db.ts';
+import { createRedis } from '../../src/infra/redis.ts';
+import { QUEUE_NAME } from '../../src/workers/registry.ts';
+import { compareApi, type ApiRow } from './api-load.ts';
+import { BLOCK, type BenchDatabase, createBenchDatabase, dropBenchDatabase, seedInvocations, vacuum } from './database.ts';
+import { type BulkCase, type BulkOp, runFloor, runJob } from './jobs.ts';
+import { runNaive, type NaiveTiming } from './naive.ts';
+import { type Child, freePort, MAIN_SCRIPT, memoryOf, startChild } from './service.ts';
+
+export interface BulkBenchOptions {
+  n: number;
+  serverUrl: string;
+  redisUrl: string;
+  dbName?: string;
+  /** Job sizes (besides n) whose patch cost per entity is measured too. */
+  scale: number[];
+  naiveSample: number;
+  loadSeconds: number;
+  connections: number;
+  /** Service settings passed to the processes (unset: the service's defaults). */
+  chunkSize?: number;
+  concurrency?: number;
+  workers: number;
+  logLevel: string;
+  /** Write a CPU profile of each worker process into this directory. */
+  cpuProfDir?: string;
+  /** Log statements slower than this (ms) with their plans to the PostgreSQL server log. */
+  explainMs?: number;
+  skipApi?: boolean;
+  /** Only the single-entity calls (for working on the API path). */
+  skipBulk?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface BulkRow {
+  op: BulkOp;
+  entities: number;
+  oursSeconds: number;
+  oursPerSecond: number;
+  floorSeconds: number;
+  floorPerSecond: number;
+  /** ours / floor time: 1 is the physical limit. */
+  oursOverFloor: number;
+  /** The naive loop's time for the same entities, extrapolated from its sample. */
+  naiveSeconds: number;
+  naiveOverOurs: number;
+}
+
+export interface ScaleRow {
+  entities: number;
+  oursMicrosPerEntity: number;
+  floorMicrosPerEntity: number;
+}
+
+export interface BulkBenchResults {
+  meta: Record<string, unknown>;
+  bulk: BulkRow[];
+  scale: ScaleRow[];
+  naive: NaiveTiming;
+  api: ApiRow[];
+  workerPeakRssMiB: number;
+}
+
+interface Services {
+  apiUrl: string;
+  api: Child;
+  workers: Child[];
+  prefix: string;
+}
+
+async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<Services> {
+  const prefix = `bulkops-bench-${randomBytes(4).toString('hex')}`;
+  const port = await freePort();
+  const env: Record<string, string> = {
+    DATABASE_URL: bdb.url,
+    REDIS_URL: o.redisUrl,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: o.logLevel,
+    PORT: String(port),
+    ...(o.chunkSize ? { BULK_CHUNK_SIZE: String(o.chunkSize) } : {}),
+    ...(o.concurrency ? { WORKER_CONCURRENCY: String(o.concurrency) } : {}),
+  };
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const healthy = async () => (await fetch(`${apiUrl}/healthz`)).ok;
+  const api = await startChild('api', MAIN_SCRIPT, { ...env, ROLE: 'api' }, healthy);
+  const flags = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+  const workers: Child[] = [];
+  for (let i = 0; i < o.workers; i++) {
+    workers.push(await startChild(`worker-${i}`, MAIN_SCRIPT, { ...env, ROLE: 'worker' }, 'bulkops started', flags));
+  }
+  return { apiUrl, api, workers, prefix };
+}
+
+async function stopServices(s: Services, redisUrl: string): Promise<void> {
+  await s.api.stop();
+  for (const w of s.workers) await w.stop();
+  const connection = createRedis(redisUrl);
+  const queue = new Queue(QUEUE_NAME, { connection, prefix: s.prefix });
+  await queue.obliterate({ force: true }).catch(() => {});
+  await queue.close();
+  connection.disconnect();
+}
+
+/** Seeds, starts the service, measures everything in one run on one database, and cleans up. */
+export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResults> {
+  const log = o.log ?? (() => {});
+  const name = o.dbName ?? `bulkops_bench_${randomBytes(4).toString('hex')}`;
+  const meta = { n: o.n, startedAt: new Date().toISOString(), loadBefore: loadavg(), node: process.version, workers: o.workers,
+    chunkSize: o.chunkSize ?? 'default', concurrency: o.concurrency ?? 'default', logLevel: o.logLevel };
+  let bdb: BenchDatabase | undefined;
+  let services: Services | undefined;
+  try {
+    let t = performance.now();
+    bdb = await createBenchDatabase(o.serverUrl, name, o.explainMs);
+    await seedInvocations(bdb, o.n);
+    log(`seeded ${o.n} invocations in ${secs(t)} s`);
+    t = performance.now();
+    services = await startServices(bdb, o);
+    log(`service started in ${secs(t)} s (api + ${o.workers} worker process(es))`);
+    const results = await measure(bdb, services, o, log);
+    results.workerPeakRssMiB = Math.max(results.workerPeakRssMiB, ...services.workers.map((w) => memoryOf(w.pid).peakMiB));
+    return { ...results, meta: { ...meta, pg: await pgVersion(bdb), loadAfter: loadavg(), finishedAt: new Date().toISOString() } };
+  } finally {
+    if (services) await stopServices(services, o.redisUrl);
+    await dropBenchDatabase(o.serverUrl, bdb ?? { name });
+  }
+}
+
+async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log: (l: string) => void) {
+  if (o.skipBulk) {
+    const naive = { sample: 0, patchSecondsPerEntity: 0, cloneSecondsPerEntity: 0, deleteSecondsPerEntity: 0 };
+    return { bulk: [], scale: [], naive, api: await apiRows(bdb, s, o, log), workerPeakRssMiB: 0 };
+  }
+  const pid = s.workers[0]!.pid;
+  let peak = 0;
+  const ours = async (c: BulkCase, expected: number) => {
+    await vacuum(bdb);
+    const r = await runJob(bdb, s.apiUrl, pid, c);
+    if (r.succeeded !== expected || r.failed !== 0) {
+      throw new Error(`${c.op} ${c.where}: ${r.succeeded} succeeded, ${r.failed} failed, expected ${expected} successes`);
+    }
+    peak = Math.max(peak, r.workerPeakRssMiB);
+    log(`  ours  ${c.op.padEnd(6)} ${expected} in ${r.seconds.toFixed(2)} s (worker RSS peak ${r.workerPeakRssMiB.toFixed(0)} MiB)`);
+    return r.seconds;
+  };
+  const floor = async (c: BulkCase, expected: number) => {
+    await vacuum(bdb);
+    const r = await runFloor(bdb, c);
+    if (r.rows !== expected) throw new Error(`floor ${c.op} ${c.where}: ${r.rows} rows, expected ${expected}`);
+    log(`  floor ${c.op.padEnd(6)} ${expected} in ${r.seconds.toFixed(2)} s`);
+    return r.seconds;
+  };
+
+  const warm = await count(bdb, "slug like 'inv-1___'");
+  await ours({ op: 'patch', where: "Slug LIKE 'inv-1___'", body: { Labels: { warm: 'up' } } }, warm);
+
+  const scale: ScaleRow[] = [];
+  for (const size of [...o.scale.filter((x) => x < o.n), o.n]) {
+    const blocks = Array.from({ length: Math.max(1, Math.ceil(size / BLOCK)) }, (_, i) => `'${i + 1}'`);
+    const where = size >= o.n ? "Labels.set = 'orig'" : `Labels.block IN (${blocks.join(', ')})`;
+    const entities = size >= o.n ? o.n : await count(bdb, `labels->>'block' in (${blocks.join(', ')})`);
+    if (size < o.n && entities >= o.n) continue; // the same job as the full one
+    const os = await ours({ op: 'patch', where, body: { Labels: { bench: `ours-${size}` } } }, entities);
+    const fs = await floor({ op: 'patch', where, body: { Labels: { bench: `floor-${size}` } } }, entities);
+    scale.push({ entities, oursMicrosPerEntity: (os / entities) * 1e6, floorMicrosPerEntity: (fs / entities) * 1e6 });
+  }
+  const patch = scale[scale.length - 1]!;
+  const times: Record<BulkOp, { ours: number; floor: number }> = {
+    patch: { ours: (patch.oursMicrosPerEntity * o.n) / 1e6, floor: (patch.floorMicrosPerEntity * o.n) / 1e6 },
+    clone: {
+      ours: await ours({ op: 'clone', where: "Slug LIKE 'inv-%'", prefix: 'c-' }, o.n),
+      floor: await floor({ op: 'clone', where: "Slug LIKE 'inv-%'", prefix: 'f-' }, o.n),
+    },
+    delete: { ours: 0, floor: 0 },
+  };
+  times.delete.ours = await ours({ op: 'delete', where: "Slug LIKE 'c-%'" }, o.n);
+  times.delete.floor = await floor({ op: 'delete', where: "Slug LIKE 'f-%'" }, o.n);
+
+  await vacuum(bdb);
+  const naive = await runNaive(bdb, Math.min(o.naiveSample, o.n), 'naive');
+  log(`  naive loop on ${naive.sample}: patch ${(naive.patchSecondsPerEntity * 1e3).toFixed(2)} ms, clone ${(naive.cloneSecondsPerEntity * 1e3).toFixed(2)} ms, delete ${(naive.deleteSecondsPerEntity * 1e3).toFixed(2)} ms per entity`);
+  const perEntity: Record<BulkOp, number> = {
+    patch: naive.patchSecondsPerEntity,
+    clone: naive.cloneSecondsPerEntity,
+    delete: naive.deleteSecondsPerEntity,
+  };
+  const bulk = (['patch', 'clone', 'delete'] as const).map((op): BulkRow => {
+    const t = times[op];
+    const naiveSeconds = perEntity[op] * o.n;
+    return {
+      op,
+      entities: o.n,
+      oursSeconds: t.ours,
+      oursPerSecond: o.n / t.ours,
+      floorSeconds: t.floor,
+      floorPerSecond: o.n / t.floor,
+      oursOverFloor: t.ours / t.floor,
+      naiveSeconds,
+      naiveOverOurs: naiveSeconds / t.ours,
+    };
+  });
+  const api = o.skipApi ? [] : await apiRows(bdb, s, o, log);
+  return { bulk, scale, naive, api, workerPeakRssMiB: peak };
+}
+
+async function apiRows(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log: (l: string) => void): Promise<ApiRow[]> {
+  await vacuum(bdb);
+  const sample = await sql<{ id: string; space_id: string }>`
+    select id, space_id from invocation where slug like 'inv-%' order by random() limit 10000`.execute(db(bdb.orm.em.fork()));
+  const spaceOf = new Map(sample.rows.map((r) => [r.id, r.space_id]));
+  const port = await freePort();
+  const bare = await startChild('bare floor', 'bench/bulk/bare-server.ts', {
+    DATABASE_URL: bdb.url,
+    PORT: String(port),
+    ORGANIZATION_ID: bdb.actor.organizationId,
+  }, 'bare floor ready');
+  try {
+    const rows = await compareApi(
+      { baseUrl: s.apiUrl, headers: { authorization: `Bearer ${bdb.secret}` }, spaceOf },
+      { baseUrl: `http://127.0.0.1:${port}`, headers: {}, spaceOf },
+      { connections: o.connections, seconds: o.loadSeconds },
+    );
+    for (const r of rows) log(`  ${r.call}: ours ${r.ours.rps.toFixed(0)}/s p99 ${r.ours.p99} ms, floor ${r.floor.rps.toFixed(0)}/s p99 ${r.floor.p99} ms`);
+    return rows;
+  } finally {
+    await bare.stop();
+  }
+}
+
+async function count(bdb: BenchDatabase, condition: string): Promise<number> {
+  const r = await sql<{ n: string }>`select count(*) as n from invocation where ${sql.raw(condition)}`.execute(db(bdb.orm.em.fork()));
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+async function pgVersion(bdb: BenchDatabase): Promise<string> {
+  const r = await sql<{ v: string }>`show server_version`.execute(db(bdb.orm.em.fork()));
+  return r.rows[0]?.v ?? '?';
+}
+
+const secs = (start: number) => ((performance.now() - start) / 1000).toFixed(1);

@@ -1,0 +1,105 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { Orm } from '../infra/orm.ts';
+import { registerErrorHandling } from './plugins/errors.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { registerApiDocs } from './openapi/docs.plugin.ts';
+import { registerRateLimit } from './plugins/rate-limit.ts';
+import { registerJsonBodies } from './plugins/json-body.ts';
+import { healthRoutes } from './routes/health.routes.ts';
+import { identityRoutes } from './routes/identity.routes.ts';
+import { spaceRoutes } from './routes/space.routes.ts';
+import { bridgeWorkerRoutes } from './routes/bridge-worker.routes.ts';
+import { filterRoutes } from './routes/filter.routes.ts';
+import { invocationRoutes } from './routes/invocation.routes.ts';
+import { workspaceRoutes } from './routes/workspaces.routes.ts';
+import { schemaRoutes } from './routes/schemas.routes.ts';
+import { functionRoutes } from './routes/functions.routes.ts';
+import { functionVersionRoutes } from './routes/function-versions.routes.ts';
+import { bulkRoutes } from './routes/bulk.routes.ts';
+import { jobRoutes } from './routes/job.routes.ts';
+import type { JobQueue } from '../workers/queue.ts';
+import type { JobEventHub } from '../infra/job-events.ts';
+import cookie from '@fastify/cookie';
+import { createLogger, type Logger } from '../infra/logger.ts';
+import { Metrics } from '../infra/metrics.ts';
+import { registerHttpMetrics, metricsRoutes } from './plugins/metrics.ts';
+import { echoRequestId, requestIdOf } from './plugins/request-id.ts';
+import { adminRoutes } from './admin/admin.routes.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** An EntityManager forked for this request alone. */
+    em: EntityManager;
+  }
+}
+
+export interface AppDeps {
+  config: Config;
+  orm: Orm;
+  redis: Redis;
+  /** Producer side of the bulk queue. */
+  queue: JobQueue;
+  /** Progress events of bulk jobs, for waiting calls and SSE. */
+  events: JobEventHub;
+  /** The process's root logger (JSON, secrets redacted); made from config when absent. */
+  logger?: Logger;
+  /** Shared with in-process workers under ROLE=all; a private registry when absent. */
+  metrics?: Metrics;
+}
+
+export const BODY_LIMIT = 1024 * 1024;
+
+/** Builds the API without listening; tests drive it with app.inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const metrics = deps.metrics ?? new Metrics();
+  metrics.watchQueue(deps.queue.queue);
+  metrics.watchPool(deps.orm);
+  const app = Fastify({
+    // Typed as Fastify's base logger so plugins and routes keep their default instance type.
+    loggerInstance: (deps.logger ?? createLogger(deps.config)) as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    ajv: undefined,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // RFC 7396 bodies are JSON too; both are parsed by Fastify's own JSON parser, then checked.
+  registerJsonBodies(app, BODY_LIMIT);
+
+  // Only JSON bodies are accepted; anything else (text/plain included) is a 415.
+  app.removeContentTypeParser('text/plain');
+  registerErrorHandling(app);
+  app.decorateRequest('em', null as unknown as EntityManager);
+  app.addHook('onRequest', async (request) => {
+    request.em = deps.orm.em.fork();
+  });
+  await app.register(cookie);
+  registerAuth(app, { cacheSeconds: deps.config.AUTH_CACHE_SECONDS });
+  echoRequestId(app);
+  registerHttpMetrics(app, metrics);
+  await registerApiDocs(app);
+  await registerRateLimit(app, deps.config); // before the routes: it hooks each route as it is added
+
+  await app.register(healthRoutes, { deps });
+  await app.register(identityRoutes);
+  await app.register(spaceRoutes);
+  await app.register(bridgeWorkerRoutes);
+  await app.register(filterRoutes);
+  await app.register(invocationRoutes);
+  await app.register(workspaceRoutes);
+  await app.register(schemaRoutes);
+  await app.register(functionRoutes);
+  await app.register(functionVersionRoutes);
+  const bulkDeps = { queue: deps.queue, events: deps.events, chunkSize: deps.config.BULK_CHUNK_SIZE };
+  await app.register(bulkRoutes, { deps: bulkDeps });
+  await app.register(jobRoutes, { deps: bulkDeps });
+  await app.register(metricsRoutes, { metrics });
+  await app.register(adminRoutes, { prefix: '/admin', deps: { queues: [deps.queue.queue] } });
+  return app;
+}

@@ -1,0 +1,113 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { notFound } from '../errors.ts';
+import { sql, type Expression, type SqlBool } from 'kysely';
+import { type Db, db, INVOCATION_COLUMNS } from '../db.ts';
+import type { Actor } from '../identity/actor.ts';
+import { type OrganizationView, organizationView } from '../identity/organizations.ts';
+import { type Page, type PageRequest, toPage } from '../paging.ts';
+import { bridgeWorkersById } from '../spaces/bridge-worker-store.ts';
+import { requireSpace } from '../spaces/space-store.ts';
+import { type BridgeWorkerRow, type BridgeWorkerView, type SpaceRow, type SpaceView, toBridgeWorkerView, toSpaceView } from '../spaces/views.ts';
+import { type InvocationProjection, projectInvocation, type SelectedInvocation } from './projection.ts';
+import { type InvocationRow, toInvocationView } from './state.ts';
+
+/** What GET and the lists answer for each invocation; related entities only when included. */
+export interface ExtendedInvocation {
+  Invocation: SelectedInvocation;
+  BridgeWorker?: BridgeWorkerView;
+  Organization?: OrganizationView;
+  Space?: SpaceView;
+}
+
+export interface InvocationListQuery {
+  /** Absent: every space of the organization. */
+  spaceId?: string | undefined;
+  page: PageRequest;
+  projection: InvocationProjection;
+  /** A compiled where/filter/contains on alias `invocation` (query/selection.ts). */
+  condition?: Expression<SqlBool> | undefined;
+}
+
+export async function listInvocations(
+  em: EntityManager,
+  actor: Actor,
+  q: InvocationListQuery,
+): Promise<Page<ExtendedInvocation>> {
+  const k = db(em);
+  let query = k.selectFrom('invocation').select(INVOCATION_COLUMNS).where('organization_id', '=', actor.organizationId);
+  if (q.spaceId !== undefined) {
+    await requireSpace(k, actor.organizationId, q.spaceId);
+    query = query.where('space_id', '=', q.spaceId);
+  }
+  if (q.page.after !== undefined) query = query.where('cursor_id', '>', q.page.after);
+  if (q.condition) query = query.where(q.condition);
+  const rows = await query.orderBy('cursor_id').limit(q.page.limit + 1).execute();
+  const { items, nextAfter } = toPage(rows, q.page.limit);
+  return { items: await extend(k, actor, items, q.projection), nextAfter };
+}
+
+export async function getInvocation(
+  em: EntityManager,
+  actor: Actor,
+  spaceId: string,
+  id: string,
+  projection: InvocationProjection,
+): Promise<ExtendedInvocation> {
+  const k = db(em);
+  const row = await invocationInSpace(k, actor, spaceId, id);
+  const [extended] = await extend(k, actor, [row], projection);
+  if (!extended) throw new Error('extend returns one entry per row');
+  return extended;
+}
+
+/**
+ * The space check and the read in one round trip (GET is the hottest call): a missing space and
+ * a missing invocation stay two different 404s.
+ */
+async function invocationInSpace(k: Db, actor: Actor, spaceId: string, id: string): Promise<InvocationRow> {
+  const columns = sql.join(INVOCATION_COLUMNS.map((c) => sql.ref(`i.${c}`)));
+  const res = await sql<InvocationRow & { found_space: string }>`
+    select s.id as found_space, ${columns}
+      from space s
+      left join invocation i on i.id = ${id} and i.space_id = s.id and i.organization_id = s.organization_id
+     where s.id = ${spaceId} and s.organization_id = ${actor.organizationId}`.execute(k);
+  const found = res.rows[0];
+  if (!found) throw notFound(`space ${spaceId} not found`);
+  if (found.id === null) throw notFound(`invocation ${id} not found in space ${spaceId}`);
+  const { found_space: _space, ...row } = found;
+  return row;
+}
+
+/** Projects each row and fills the included entities, each kind loaded with one query. */
+async function extend(k: Db, actor: Actor, rows: InvocationRow[], projection: InvocationProjection): Promise<ExtendedInvocation[]> {
+  const { include } = projection;
+  const workerIds = rows.map((r) => r.bridge_worker_id).filter((id): id is string => id !== null);
+  const workers = include.has('BridgeWorker') ? await bridgeWorkersById(k, actor.organizationId, workerIds) : new Map<string, BridgeWorkerRow>();
+  const spaces = include.has('Space') ? await spacesById(k, actor.organizationId, rows.map((r) => r.space_id)) : new Map<string, SpaceRow>();
+  const organization = include.has('Organization') ? await loadOrganization(k, actor.organizationId) : undefined;
+  return rows.map((row) => {
+    const out: ExtendedInvocation = { Invocation: projectInvocation(toInvocationView(row), projection.fields) };
+    const worker = row.bridge_worker_id ? workers.get(row.bridge_worker_id) : undefined;
+    if (worker) out.BridgeWorker = toBridgeWorkerView(worker);
+    if (organization) out.Organization = organization;
+    const space = spaces.get(row.space_id);
+    if (space) out.Space = toSpaceView(space);
+    return out;
+  });
+}
+
+async function spacesById(k: Db, organizationId: string, ids: string[]): Promise<Map<string, SpaceRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await k
+    .selectFrom('space')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+async function loadOrganization(k: Db, organizationId: string): Promise<OrganizationView> {
+  const row = await k.selectFrom('organization').selectAll().where('id', '=', organizationId).executeTakeFirstOrThrow();
+  return organizationView(row);
+}

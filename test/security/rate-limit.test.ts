@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { caller, createTestContext, type TestContext } from '../helpers/context.ts';
+import { db } from '../../src/domain/db.ts';
+import { insertToken } from '../../src/domain/identity/tokens.ts';
+
+/** RATE_LIMIT_PER_MINUTE per token, counted in Redis under the token's id. */
+let ctx: TestContext;
+const LIMIT = 5;
+beforeAll(async () => {
+  ctx = await createTestContext({ RATE_LIMIT_PER_MINUTE: String(LIMIT) });
+});
+afterAll(async () => ctx?.close());
+
+// Organizations and tokens are made directly: through the API they would use up a token's limit.
+async function newOrganization() {
+  const id = randomUUID();
+  await db(ctx.orm.em.fork()).insertInto('organization').values({ id, slug: `rl-${id.slice(0, 8)}`, display_name: 'rl' }).execute();
+  return { organizationId: id };
+}
+const token = (organizationId: string) => insertToken(ctx.orm.em.fork(), organizationId, 'admin', []);
+
+describe('rate limiting per token', () => {
+  it('answers 429 with Retry-After once a token used its requests, bad ones included; other tokens go on', async () => {
+    const org = await newOrganization();
+    const t = await token(org.organizationId);
+    const other = await token(org.organizationId);
+    const as = caller(ctx.app, t.Secret);
+    const statuses: number[] = [];
+    statuses.push((await as.get('/space?limit=0')).statusCode); // a 400 counts too
+    for (let i = 1; i < LIMIT; i++) statuses.push((await as.get('/space')).statusCode);
+    expect(statuses).toEqual([400, 200, 200, 200, 200]);
+
+    const limited = await as.get('/space');
+    expect(limited.statusCode).toBe(429);
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(limited.json()).toEqual({ Code: '429', Message: expect.stringMatching(/rate limit of 5 requests per minute/) });
+    // The Function Versions API answers in its own envelope.
+    const api = await as.get('/api/workspaces/wsp_01h455vb4pex5vsknk084sn02q');
+    expect(api.statusCode).toBe(429);
+    expect(api.json().error.code).toBe('RATE_LIMITED');
+
+    expect((await caller(ctx.app, other.Secret).get('/space')).statusCode).toBe(200);
+    // Health checks carry no token and are never limited.
+    for (let i = 0; i < LIMIT * 2; i++) expect((await ctx.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('keys the count by the token id in Redis, never by the secret', async () => {
+    const org = await newOrganization();
+    const t = await token(org.organizationId);
+    await caller(ctx.app, t.Secret).get('/space');
+    const keys = await ctx.redis.keys(`bulkops:rate:*${t.TokenID}*`);
+    expect(keys).toEqual([`bulkops:rate:token:${t.TokenID}`]);
+    expect(Number(await ctx.redis.get(keys[0]!))).toBe(1);
+    expect(await ctx.redis.keys(`*${t.Secret}*`)).toEqual([]);
+  });
+
+  it('does not count calls without a valid token (they are refused before)', async () => {
+    for (let i = 0; i < LIMIT * 2; i++) {
+      expect((await ctx.app.inject({ method: 'GET', url: '/space', headers: { authorization: 'Bearer not-a-real-token-at-all' } })).statusCode).toBe(401);
+    }
+  });
+});
