@@ -36,10 +36,13 @@ export function formatResults(r: BulkBenchResults): string {
       '',
       'single-entity calls, 50 connections (floor: bare Fastify route, same query with pg, no auth)',
       table(
-        ['call', 'ours req/s', 'ours p50 ms', 'ours p99 ms', 'floor req/s', 'floor p50 ms', 'floor p99 ms', 'ours / floor'],
-        r.api.map((a) => [a.call, int(a.ours.rps), String(a.ours.p50), String(a.ours.p99), int(a.floor.rps), String(a.floor.p50), String(a.floor.p99), f(a.share)]),
+        ['call', 'ours req/s', 'ours p50 ms', 'ours p99 ms', 'floor req/s', 'floor p50 ms', 'floor p99 ms', 'ours / floor', 'not 2xx (ours, floor)'],
+        r.api.map((a) => [a.call, int(a.ours.rps), String(a.ours.p50), String(a.ours.p99), int(a.floor.rps), String(a.floor.p50), String(a.floor.p99), f(a.share), `${int(a.ours.bad)}, ${int(a.floor.bad)}`]),
       ),
     );
+    if (r.api.some((a) => a.ours.bad > 0 || a.floor.bad > 0)) {
+      parts.push('NOT A MEASUREMENT: some answers were not 2xx (errors, timeouts or refusals); the request rates above count them');
+    }
   }
   parts.push('', `worker peak RSS: ${f(r.workerPeakRssMiB, 0)} MiB`);
   const load = (x: unknown) => (Array.isArray(x) ? x.map((v: number) => v.toFixed(2)).join(' ') : '?');

@@ -81,6 +81,9 @@ async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<S
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: o.logLevel,
     PORT: String(port),
+    // The limiter stays on (its Redis round trip is part of every call measured) but must never
+    // refuse: a refused request is not a measurement.
+    RATE_LIMIT_PER_MINUTE: '1000000',
     ...(o.chunkSize ? { BULK_CHUNK_SIZE: String(o.chunkSize) } : {}),
     ...(o.concurrency ? { WORKER_CONCURRENCY: String(o.concurrency) } : {}),
   };
@@ -90,7 +93,10 @@ async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<S
   const flags = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
   const workers: Child[] = [];
   for (let i = 0; i < o.workers; i++) {
-    workers.push(await startChild(`worker-${i}`, MAIN_SCRIPT, { ...env, ROLE: 'worker' }, 'bulkops started', flags));
+    // Ready when its metrics listener answers (it opens after the workers run), whatever the log level.
+    const metricsPort = await freePort();
+    const serving = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok;
+    workers.push(await startChild(`worker-${i}`, MAIN_SCRIPT, { ...env, ROLE: 'worker', METRICS_PORT: String(metricsPort) }, serving, flags));
   }
   return { apiUrl, api, workers, prefix };
 }
