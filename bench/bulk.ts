@@ -9,7 +9,8 @@
  * Options: --n (100000), --scale (10000; job sizes whose cost per entity is compared with n's),
  * --naive (5000), --seconds (10, per load run), --connections (50), --chunk-size, --concurrency,
  * --workers (1), --log-level (info), --cpu-prof DIR, --explain-ms MS (auto_explain into the server
- * log), --no-api, --api-only, --out (bench/results.json).
+ * log), --no-api, --api-only, --no-undo-compare (skip patch and delete again without undo
+ * recording), --out (bench/results.json).
  * BENCH_DATABASE_URL and BENCH_REDIS_URL override the local PostgreSQL and Redis.
  */
 import { randomBytes } from 'node:crypto';
@@ -37,6 +38,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
       'cpu-prof': { type: 'string' },
       'explain-ms': { type: 'string' },
       'no-api': { type: 'boolean', default: false },
+      'no-undo-compare': { type: 'boolean', default: false },
       'api-only': { type: 'boolean', default: false },
       out: { type: 'string', default: fileURLToPath(new URL('results.json', import.meta.url)) },
     },
@@ -59,6 +61,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
     ...(values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {}),
     ...(values['explain-ms'] ? { explainMs: num('explain-ms', values['explain-ms']) } : {}),
     skipApi: values['no-api'] ?? false,
+    skipNoUndo: values['no-undo-compare'] ?? false,
     skipBulk: values['api-only'] ?? false,
     serverUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',

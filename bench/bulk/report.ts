@@ -31,6 +31,19 @@ export function formatResults(r: BulkBenchResults): string {
       r.scale.map((s) => [int(s.entities), f(s.oursMicrosPerEntity, 1), f(s.floorMicrosPerEntity, 1), f(s.oursMicrosPerEntity / s.floorMicrosPerEntity)]),
     ),
   );
+  if (r.undo.length > 0) {
+    parts.push(
+      '',
+      'what recording undo data costs (the same jobs again with BULK_RECORD_UNDO=false)',
+      table(
+        ['operation', 'with undo s', 'without undo s', 'undo share of the time', 'with / floor', 'without / floor'],
+        r.undo.map((u) => [
+          u.op, f(u.withUndoSeconds), f(u.withoutUndoSeconds), `${f((1 - u.withoutUndoSeconds / u.withUndoSeconds) * 100, 0)}%`,
+          f(u.withUndoSeconds / u.floorSeconds), f(u.withoutUndoSeconds / u.floorSeconds),
+        ]),
+      ),
+    );
+  }
   if (r.api.length > 0) {
     parts.push(
       '',

@@ -31,6 +31,8 @@ export interface BulkBenchOptions {
   /** Log statements slower than this (ms) with their plans to the PostgreSQL server log. */
   explainMs?: number;
   skipApi?: boolean;
+  /** Skip the second patch and delete run with BULK_RECORD_UNDO=false. */
+  skipNoUndo?: boolean;
   /** Only the single-entity calls (for working on the API path). */
   skipBulk?: boolean;
   log?: (line: string) => void;
@@ -50,6 +52,14 @@ export interface BulkRow {
   naiveOverOurs: number;
 }
 
+/** Patch and delete once more with BULK_RECORD_UNDO=false: what recording the undo data costs. */
+export interface UndoRow {
+  op: 'patch' | 'delete';
+  withUndoSeconds: number;
+  withoutUndoSeconds: number;
+  floorSeconds: number;
+}
+
 export interface ScaleRow {
   entities: number;
   oursMicrosPerEntity: number;
@@ -62,6 +72,7 @@ export interface BulkBenchResults {
   scale: ScaleRow[];
   naive: NaiveTiming;
   api: ApiRow[];
+  undo: UndoRow[];
   workerPeakRssMiB: number;
 }
 
@@ -70,6 +81,8 @@ interface Services {
   api: Child;
   workers: Child[];
   prefix: string;
+  /** What the API process was started with, for a restart with other settings. */
+  env: Record<string, string>;
 }
 
 async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<Services> {
@@ -98,7 +111,14 @@ async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<S
     const serving = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok;
     workers.push(await startChild(`worker-${i}`, MAIN_SCRIPT, { ...env, ROLE: 'worker', METRICS_PORT: String(metricsPort) }, serving, flags));
   }
-  return { apiUrl, api, workers, prefix };
+  return { apiUrl, api, workers, prefix, env };
+}
+
+/** Restarts the API process on the same port with some settings changed (the API fixes them on each job). */
+async function restartApi(s: Services, changes: Record<string, string>): Promise<void> {
+  await s.api.stop();
+  const healthy = async () => (await fetch(`${s.apiUrl}/healthz`)).ok;
+  s.api = await startChild('api', MAIN_SCRIPT, { ...s.env, ...changes, ROLE: 'api' }, healthy);
 }
 
 async function stopServices(s: Services, redisUrl: string): Promise<void> {
@@ -139,7 +159,7 @@ export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResult
 async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log: (l: string) => void) {
   if (o.skipBulk) {
     const naive = { sample: 0, patchSecondsPerEntity: 0, cloneSecondsPerEntity: 0, deleteSecondsPerEntity: 0 };
-    return { bulk: [], scale: [], naive, api: await apiRows(bdb, s, o, log), workerPeakRssMiB: 0 };
+    return { bulk: [], scale: [], naive, api: await apiRows(bdb, s, o, log), undo: [], workerPeakRssMiB: 0 };
   }
   const pid = s.workers[0]!.pid;
   let peak = 0;
@@ -209,8 +229,18 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
       naiveOverOurs: naiveSeconds / t.ours,
     };
   });
+  const undo: UndoRow[] = [];
+  if (!o.skipNoUndo) {
+    await restartApi(s, { BULK_RECORD_UNDO: 'false' });
+    const patched = await ours({ op: 'patch', where: "Labels.set = 'orig'", body: { Labels: { bench: 'no-undo' } } }, o.n);
+    await ours({ op: 'clone', where: "Slug LIKE 'inv-%'", prefix: 'd-' }, o.n);
+    const deleted = await ours({ op: 'delete', where: "Slug LIKE 'd-%'" }, o.n);
+    await restartApi(s, {});
+    undo.push({ op: 'patch', withUndoSeconds: times.patch.ours, withoutUndoSeconds: patched, floorSeconds: times.patch.floor });
+    undo.push({ op: 'delete', withUndoSeconds: times.delete.ours, withoutUndoSeconds: deleted, floorSeconds: times.delete.floor });
+  }
   const api = o.skipApi ? [] : await apiRows(bdb, s, o, log);
-  return { bulk, scale, naive, api, workerPeakRssMiB: peak };
+  return { bulk, scale, naive, api, undo, workerPeakRssMiB: peak };
 }
 
 async function apiRows(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log: (l: string) => void): Promise<ApiRow[]> {

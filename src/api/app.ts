@@ -96,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(schemaRoutes);
   await app.register(functionRoutes);
   await app.register(functionVersionRoutes);
-  const bulkDeps = { queue: deps.queue, events: deps.events, chunkSize: deps.config.BULK_CHUNK_SIZE };
+  const bulkDeps = { queue: deps.queue, events: deps.events, chunkSize: deps.config.BULK_CHUNK_SIZE, recordUndo: deps.config.BULK_RECORD_UNDO };
   await app.register(bulkRoutes, { deps: bulkDeps });
   await app.register(jobRoutes, { deps: bulkDeps });
   await app.register(metricsRoutes, { metrics });

@@ -14,6 +14,7 @@ export interface BulkDeps {
   queue: JobQueue;
   events: JobEventHub;
   chunkSize: number;
+  recordUndo: boolean;
 }
 
 const PAGE = 1000;

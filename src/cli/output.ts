@@ -61,6 +61,7 @@ export function jobDetails(job: Job): string {
     ['Request', JSON.stringify(job.Request)],
   ];
   if (job.SourceJobID) rows.push(['SourceJobID', job.SourceJobID]);
+  if (!job.UndoRecorded) rows.push(['UndoData', job.Operation === 'clone' ? 'the created ids only' : 'not recorded: cannot be reverted']);
   if (job.Error) rows.push(['Error', `${job.Error.Status}: ${job.Error.Message}`]);
   return rows.map(([k, v]) => `${k.padEnd(11)} ${String(v)}`).join('\n');
 }

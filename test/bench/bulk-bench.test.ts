@@ -45,7 +45,9 @@ describe('npm run bench (smoke, N = 2,000)', () => {
       expect(a.ours.p99).toBeGreaterThanOrEqual(a.ours.p50);
       expect(a.share).toBeCloseTo(a.ours.rps / a.floor.rps, 6);
     }
-    expect(r.api[0]?.ours.bad).toBe(0);
+    expect(r.api.every((a) => a.ours.bad === 0 && a.floor.bad === 0)).toBe(true);
+    expect(r.undo.map((u) => u.op)).toEqual(['patch', 'delete']);
+    for (const u of r.undo) for (const x of [u.withUndoSeconds, u.withoutUndoSeconds, u.floorSeconds]) expect(x).toBeGreaterThan(0);
     // A Node process with the ORM loaded: tens of MiB at least, far below a GiB.
     expect(r.workerPeakRssMiB).toBeGreaterThan(30);
     expect(r.workerPeakRssMiB).toBeLessThan(1024);
@@ -53,6 +55,7 @@ describe('npm run bench (smoke, N = 2,000)', () => {
     const text = formatResults(r);
     expect(text).toContain('| patch ');
     expect(text).toContain('| GET ');
+    expect(text).toContain('BULK_RECORD_UNDO=false');
     expect(text).toMatch(/worker peak RSS: \d+ MiB/);
     const left = await withAdmin((c) => c.query('select 1 from pg_database where datname = $1', [dbName]));
     expect(left.rowCount).toBe(0);

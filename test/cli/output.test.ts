@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextLink } from '../../src/cli/client.ts';
-import { exitCodeFor, type Job, jobSummary } from '../../src/cli/output.ts';
+import { exitCodeFor, type Job, jobDetails, jobSummary } from '../../src/cli/output.ts';
 import { rateAndEta, shortDuration } from '../../src/cli/progress.ts';
 
 const job = (over: Partial<Job>): Job => ({
@@ -8,6 +8,7 @@ const job = (over: Partial<Job>): Job => ({
   State: 'completed',
   Operation: 'patch',
   DryRun: false,
+  UndoRecorded: true,
   Total: 10,
   Succeeded: 10,
   Failed: 0,
@@ -27,6 +28,14 @@ describe('exit codes mirror the answer a waiting call would have had', () => {
   });
   it('1 when the job failed as a whole', () => {
     expect(exitCodeFor(job({ State: 'failed', Total: 0, Succeeded: 0, Error: { Status: 422, Message: 'too many' } }))).toBe(1);
+  });
+});
+
+describe('job show', () => {
+  it('says when a job kept no undo data, and what that means for its operation', () => {
+    expect(jobDetails(job({}))).not.toContain('UndoData');
+    expect(jobDetails(job({ UndoRecorded: false }))).toMatch(/UndoData\s+not recorded: cannot be reverted/);
+    expect(jobDetails(job({ UndoRecorded: false, Operation: 'clone' }))).toMatch(/UndoData\s+the created ids only/);
   });
 });
 

@@ -8,6 +8,7 @@ const job = (over: Partial<JobResource> = {}): JobResource => ({
   State: 'running',
   Operation: 'patch',
   DryRun: false,
+  UndoRecorded: true,
   Total: 1000,
   Succeeded: 150,
   Failed: 50,

@@ -64,6 +64,7 @@ const job = (operation: string, request: Record<string, unknown>) => ({
   State: 'queued',
   Operation: operation,
   DryRun: false,
+  UndoRecorded: true,
   Succeeded: 0,
   Failed: 0,
   CreatedAt: '2026-11-23T03:28:44.458Z',

@@ -59,6 +59,7 @@ async function submit(
     dryRun: query.dry_run ?? false,
     idempotencyKey: idempotencyKey(request),
     chunkSize: deps.chunkSize,
+    recordUndo: deps.recordUndo,
   });
   await startJob(request, deps, job.JobID, created);
   return answerJob(request, reply, deps, job.JobID);

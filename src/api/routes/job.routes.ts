@@ -86,6 +86,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ deps: BulkDeps }> = async (app, 
         force,
         dryRun,
         chunkSize: deps.chunkSize,
+        recordUndo: deps.recordUndo,
       });
       await startJob(request, deps, job.JobID, created);
       return answerJob(request, reply, deps, job.JobID);
@@ -110,6 +111,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ deps: BulkDeps }> = async (app, 
     const key = request.headers['idempotency-key'];
     const { job, created } = await retryJob(request.em, actorOf(request), request.params.job_id, {
       chunkSize: deps.chunkSize,
+      recordUndo: deps.recordUndo,
       idempotencyKey: key === undefined ? undefined : IdempotencyKey.parse(key),
     });
     await startJob(request, deps, job.JobID, created);

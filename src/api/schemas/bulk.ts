@@ -37,6 +37,7 @@ export const Job = z.object({
   State: z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']),
   Operation: z.enum(['clone', 'patch', 'delete', 'revert']),
   DryRun: z.boolean(),
+  UndoRecorded: z.boolean().meta({ description: 'False: the job kept no before-state of what it changed (BULK_RECORD_UNDO=false) and cannot be reverted, unless it is a clone.' }),
   Total: z.number().optional(),
   Succeeded: z.number(),
   Failed: z.number(),

@@ -25,6 +25,7 @@ export interface BulkJobTable {
   request_hash: string;
   source_job_id: string | null;
   chunk_size: number;
+  record_undo: Generated<boolean>;
   total: number | null;
   succeeded: Generated<number>;
   failed: Generated<number>;

@@ -32,7 +32,7 @@ export async function retryJob(
   em: EntityManager,
   actor: Actor,
   jobId: string,
-  opts: { chunkSize: number; idempotencyKey?: string | undefined },
+  opts: { chunkSize: number; recordUndo: boolean; idempotencyKey?: string | undefined },
 ) {
   const source = await getJobRow(em, actor, jobId);
   if (!FINISHED_STATES.includes(source.state)) {
@@ -48,6 +48,7 @@ export async function retryJob(
     sourceJobId: source.id,
     idempotencyKey: opts.idempotencyKey,
     chunkSize: opts.chunkSize,
+    recordUndo: opts.recordUndo,
   });
 }
 
@@ -94,7 +95,7 @@ export async function revertJob(
   em: EntityManager,
   actor: Actor,
   jobId: string,
-  opts: { force: boolean; dryRun: boolean; chunkSize: number },
+  opts: { force: boolean; dryRun: boolean; chunkSize: number; recordUndo: boolean },
 ): Promise<{ job: JobResource; created: boolean }> {
   const source = await getJobRow(em, actor, jobId);
   if (!FINISHED_STATES.includes(source.state)) {
@@ -102,6 +103,10 @@ export async function revertJob(
   }
   if (source.dry_run) throw conflict(`job ${jobId} was a dry run and changed nothing; there is nothing to revert`);
   if (source.purged_at) throw conflict(`job ${jobId} is past its retention period; its undo data was removed`);
+  // A clone's undo data is the ids it created, recorded with its results in any case.
+  if (!source.record_undo && source.effect !== 'clone') {
+    throw conflict(`job ${jobId} ran without undo data (BULK_RECORD_UNDO was false when it was submitted); it cannot be reverted`);
+  }
   const existing = () =>
     db(em)
       .selectFrom('bulk_job')
@@ -122,6 +127,7 @@ export async function revertJob(
       dryRun: opts.dryRun,
       sourceJobId: source.id,
       chunkSize: opts.chunkSize,
+      recordUndo: opts.recordUndo,
     });
   } catch (e) {
     const first = isUniqueViolation(e) && !opts.dryRun ? await existing() : undefined;

@@ -11,6 +11,8 @@ export interface JobResource {
   State: JobState;
   Operation: Operation;
   DryRun: boolean;
+  /** False: the job kept no before-state of the entities it changed (BULK_RECORD_UNDO=false). */
+  UndoRecorded: boolean;
   Total?: number;
   Succeeded: number;
   Failed: number;
@@ -31,6 +33,7 @@ export function jobView(row: JobRow): JobResource {
     State: row.state,
     Operation: row.operation,
     DryRun: row.dry_run,
+    UndoRecorded: row.record_undo,
     Succeeded: row.succeeded,
     Failed: row.failed,
     CreatedAt: isoTime(row.created_at),

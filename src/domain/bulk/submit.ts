@@ -34,6 +34,8 @@ export interface NewJob {
   idempotencyKey?: string | undefined;
   sourceJobId?: string | undefined;
   chunkSize: number;
+  /** Record the undo data of a patch or delete beside each result (BULK_RECORD_UNDO). */
+  recordUndo: boolean;
 }
 
 export const IDEMPOTENCY_WINDOW_HOURS = 24;
@@ -110,6 +112,7 @@ async function insertJob(
         request_hash: hash,
         source_job_id: input.sourceJobId ?? null,
         chunk_size: input.chunkSize,
+        record_undo: input.recordUndo,
         total: null,
         error_status: null,
         error_message: null,

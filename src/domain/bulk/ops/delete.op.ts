@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ChunkContext, ItemRow } from '../chunk.ts';
 import { entityError, failed, recorded, succeeded, type ItemOutcome } from '../item-result.ts';
 import { lockInvocations, type InvocationRow } from './lock-rows.ts';
+import type { UndoJob } from './patch.op.ts';
 import { invocationColumnsSql, rowSnapshotSql, jobJoinKey } from './sql-rows.ts';
 
 const gatesOf = (row: InvocationRow) => Object.keys(row.delete_gates ?? {});
@@ -42,7 +43,7 @@ export async function deleteEntities({ tx, job, items }: ChunkContext, check: De
     }
     doomed.push({ seq: item.seq, row });
   }
-  const deleted = job.dry_run ? new Set(doomed.map((d) => d.row.id)) : await deleteChecked(tx, job.id, doomed);
+  const deleted = job.dry_run ? new Set(doomed.map((d) => d.row.id)) : await deleteChecked(tx, job, doomed);
   for (const { seq, row } of doomed) {
     if (!deleted.has(row.id)) {
       const message = `invocation ${row.slug} changed during the delete; nothing was deleted`;
@@ -64,7 +65,7 @@ export async function deleteEntities({ tx, job, items }: ChunkContext, check: De
  * Deletes the rows whose Version is still the one read, and in the same statement records each
  * deleted row's result and undo data (the row as it was) on its item. Answers the ids deleted.
  */
-async function deleteChecked(tx: ChunkContext['tx'], jobId: string, doomed: Array<{ seq: number; row: InvocationRow }>): Promise<Set<string>> {
+async function deleteChecked(tx: ChunkContext['tx'], job: UndoJob, doomed: Array<{ seq: number; row: InvocationRow }>): Promise<Set<string>> {
   if (doomed.length === 0) return new Set();
   const pairs = JSON.stringify(doomed.map((d) => ({ seq: d.seq, id: d.row.id, version: d.row.version })));
   const res = await sql<{ id: string }>`
@@ -74,10 +75,10 @@ async function deleteChecked(tx: ChunkContext['tx'], jobId: string, doomed: Arra
        where i.id = u.id and i.version = u.version
       returning ${invocationColumnsSql('i')}, u.seq)
     update bulk_item b
-       set status = 'succeeded', before = ${rowSnapshotSql('del')},
+       set status = 'succeeded', before = ${job.record_undo ? rowSnapshotSql('del') : sql`null`},
            result = json_build_object('Message', 'invocation ' || del.slug || ' (' || del.id || ') deleted')
       from del
-     where b.job_id = ${jobJoinKey(jobId)} and b.seq = del.seq
+     where b.job_id = ${jobJoinKey(job.id)} and b.seq = del.seq
     returning del.id`.execute(tx);
   return new Set(res.rows.map((r) => r.id));
 }

@@ -4,6 +4,7 @@ import type { InvocationState } from '../../invocations/index.ts';
 import { isUniqueViolation } from '../../sql-errors.ts';
 import type { Db } from '../../db.ts';
 import type { ChunkContext } from '../chunk.ts';
+import type { JobRow } from '../job-view.ts';
 import type { BulkRequest } from '../submit.ts';
 import { entityError, failed, recorded, succeeded, type ItemOutcome } from '../item-result.ts';
 import { lockInvocations, type InvocationRow } from './lock-rows.ts';
@@ -48,7 +49,7 @@ export async function patchItems({ tx, job, items }: ChunkContext): Promise<Item
     outcomes.push(failed(c.seq, entityError(400, 'Validation', message, { id: c.row.id, slug: c.row.slug })));
     return false;
   });
-  outcomes.push(...(job.dry_run ? writable.map(preview) : await writeChanges(tx, job.id, writable)));
+  outcomes.push(...(job.dry_run ? writable.map(preview) : await writeChanges(tx, job, writable)));
   return outcomes.sort((a, b) => a.seq - b.seq);
 }
 
@@ -62,8 +63,11 @@ export function preview(c: Change): ItemOutcome {
  * entity's result (the row as written) and undo data (the row as it was) on its item. Answers the
  * seqs it recorded.
  */
-function updateStatement(jobId: string, changes: Change[]) {
+function updateStatement(job: UndoJob, changes: Change[]) {
   const records = changes.map((c) => ({ ...writableRecord(c.next), seq: c.seq, id: c.row.id, version: c.row.version }));
+  // Without undo data the rows as they were are neither read back nor written.
+  const before = job.record_undo ? rowSnapshotSql('old') : sql`null`;
+  const withOld = job.record_undo ? sql`join old on old.id = upd.id` : sql``;
   return sql<{ seq: number }>`
     with u as (
       select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
@@ -82,9 +86,9 @@ function updateStatement(jobId: string, changes: Change[]) {
       returning ${invocationColumnsSql('i')}, u.seq)
     update bulk_item b
        set status = 'succeeded', result = json_build_object('Invocation', ${invocationViewSql('upd')}),
-           before = ${rowSnapshotSql('old')}, version_after = upd.version
-      from upd join old on old.id = upd.id
-     where b.job_id = ${jobJoinKey(jobId)} and b.seq = upd.seq
+           before = ${before}, version_after = upd.version
+      from upd ${withOld}
+     where b.job_id = ${jobJoinKey(job.id)} and b.seq = upd.seq
     returning b.seq`;
 }
 
@@ -92,11 +96,14 @@ function updateStatement(jobId: string, changes: Change[]) {
  * One UPDATE for the chunk. A Slug taken by another entity aborts it; then each change is written
  * alone under a savepoint so only the colliding entities fail (409).
  */
-export async function writeChanges(tx: Db, jobId: string, changes: Change[]): Promise<ItemOutcome[]> {
+/** What a chunk's write needs of its job. */
+export type UndoJob = Pick<JobRow, 'id' | 'record_undo'>;
+
+export async function writeChanges(tx: Db, job: UndoJob, changes: Change[]): Promise<ItemOutcome[]> {
   if (changes.length === 0) return [];
   await sql`savepoint bulk_patch`.execute(tx);
   try {
-    const written = await updateStatement(jobId, changes).execute(tx);
+    const written = await updateStatement(job, changes).execute(tx);
     await sql`release savepoint bulk_patch`.execute(tx);
     return toOutcomes(changes, new Set(written.rows.map((w) => w.seq)));
   } catch (e) {
@@ -107,7 +114,7 @@ export async function writeChanges(tx: Db, jobId: string, changes: Change[]): Pr
   for (const change of changes) {
     await sql`savepoint bulk_patch_one`.execute(tx);
     try {
-      const written = await updateStatement(jobId, [change]).execute(tx);
+      const written = await updateStatement(job, [change]).execute(tx);
       await sql`release savepoint bulk_patch_one`.execute(tx);
       outcomes.push(...toOutcomes([change], new Set(written.rows.map((w) => w.seq))));
     } catch (e) {
