@@ -23,6 +23,17 @@ export async function registerRateLimit(app: FastifyInstance, config: Config): P
   app.addHook('onClose', async () => {
     redis.disconnect();
   });
+  // Without the offline queue, calls made before the connection is up would go uncounted: the
+  // API starts once it is ready, or after connectTimeout when Redis is away (then fail-open).
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 1500);
+    redis.once('ready', done);
+  });
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
