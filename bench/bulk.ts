@@ -8,9 +8,10 @@
  *
  * Options: --n (100000), --scale (10000; job sizes whose cost per entity is compared with n's),
  * --naive (5000), --seconds (10, per load run), --connections (50), --chunk-size, --concurrency,
- * --workers (1), --log-level (info), --cpu-prof DIR, --explain-ms MS (auto_explain into the server
+ * --workers (1), --log-level (info), --cpu-prof DIR (API and worker processes), --explain-ms MS (auto_explain into the server
  * log), --no-api, --api-only, --no-undo-compare (skip patch and delete again without undo
- * recording), --out (bench/results.json).
+ * recording), --rate-limit N (the service's RATE_LIMIT_PER_MINUTE; default 1000000, counted but
+ * never reached; 0 turns the limiter off), --out (bench/results.json).
  * BENCH_DATABASE_URL and BENCH_REDIS_URL override the local PostgreSQL and Redis.
  */
 import { randomBytes } from 'node:crypto';
@@ -39,6 +40,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
       'explain-ms': { type: 'string' },
       'no-api': { type: 'boolean', default: false },
       'no-undo-compare': { type: 'boolean', default: false },
+      'rate-limit': { type: 'string' },
       'api-only': { type: 'boolean', default: false },
       out: { type: 'string', default: fileURLToPath(new URL('results.json', import.meta.url)) },
     },
@@ -62,6 +64,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
     ...(values['explain-ms'] ? { explainMs: num('explain-ms', values['explain-ms']) } : {}),
     skipApi: values['no-api'] ?? false,
     skipNoUndo: values['no-undo-compare'] ?? false,
+    ...(values['rate-limit'] !== undefined ? { rateLimit: values['rate-limit'] === '0' ? 0 : num('rate-limit', values['rate-limit']) } : {}),
     skipBulk: values['api-only'] ?? false,
     serverUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',

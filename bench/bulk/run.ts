@@ -9,7 +9,7 @@ import { compareApi, type ApiRow } from './api-load.ts';
 import { BLOCK, type BenchDatabase, createBenchDatabase, dropBenchDatabase, seedInvocations, vacuum } from './database.ts';
 import { type BulkCase, type BulkOp, runFloor, runJob } from './jobs.ts';
 import { runNaive, type NaiveTiming } from './naive.ts';
-import { type Child, freePort, MAIN_SCRIPT, memoryOf, startChild } from './service.ts';
+import { type Child, freePort, MAIN_SCRIPT, memoryOf, startChild, stopAllChildren } from './service.ts';
 
 export interface BulkBenchOptions {
   n: number;
@@ -31,6 +31,8 @@ export interface BulkBenchOptions {
   /** Log statements slower than this (ms) with their plans to the PostgreSQL server log. */
   explainMs?: number;
   skipApi?: boolean;
+  /** RATE_LIMIT_PER_MINUTE of the service (default 1,000,000: counted, never reached; 0: off). */
+  rateLimit?: number;
   /** Skip the second patch and delete run with BULK_RECORD_UNDO=false. */
   skipNoUndo?: boolean;
   /** Only the single-entity calls (for working on the API path). */
@@ -96,14 +98,14 @@ async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<S
     PORT: String(port),
     // The limiter stays on (its Redis round trip is part of every call measured) but must never
     // refuse: a refused request is not a measurement.
-    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_PER_MINUTE: String(o.rateLimit ?? 1_000_000),
     ...(o.chunkSize ? { BULK_CHUNK_SIZE: String(o.chunkSize) } : {}),
     ...(o.concurrency ? { WORKER_CONCURRENCY: String(o.concurrency) } : {}),
   };
   const apiUrl = `http://127.0.0.1:${port}`;
   const healthy = async () => (await fetch(`${apiUrl}/healthz`)).ok;
-  const api = await startChild('api', MAIN_SCRIPT, { ...env, ROLE: 'api' }, healthy);
   const flags = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+  const api = await startChild('api', MAIN_SCRIPT, { ...env, ROLE: 'api' }, healthy, flags);
   const workers: Child[] = [];
   for (let i = 0; i < o.workers; i++) {
     // Ready when its metrics listener answers (it opens after the workers run), whatever the log level.
@@ -152,6 +154,8 @@ export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResult
     return { ...results, meta: { ...meta, pg: await pgVersion(bdb), loadAfter: loadavg(), finishedAt: new Date().toISOString() } };
   } finally {
     if (services) await stopServices(services, o.redisUrl);
+    // A start that failed half way (a worker never became ready) leaves the API running.
+    await stopAllChildren();
     await dropBenchDatabase(o.serverUrl, bdb ?? { name });
   }
 }
@@ -273,7 +277,7 @@ async function count(bdb: BenchDatabase, condition: string): Promise<number> {
 }
 
 async function pgVersion(bdb: BenchDatabase): Promise<string> {
-  const r = await sql<{ v: string }>`show server_version`.execute(db(bdb.orm.em.fork()));
+  const r = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db(bdb.orm.em.fork()));
   return r.rows[0]?.v ?? '?';
 }
 

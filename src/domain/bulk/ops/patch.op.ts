@@ -92,13 +92,13 @@ function updateStatement(job: UndoJob, changes: Change[]) {
     returning b.seq`;
 }
 
+/** What a chunk's write needs of its job. */
+export type UndoJob = Pick<JobRow, 'id' | 'record_undo'>;
+
 /**
  * One UPDATE for the chunk. A Slug taken by another entity aborts it; then each change is written
  * alone under a savepoint so only the colliding entities fail (409).
  */
-/** What a chunk's write needs of its job. */
-export type UndoJob = Pick<JobRow, 'id' | 'record_undo'>;
-
 export async function writeChanges(tx: Db, job: UndoJob, changes: Change[]): Promise<ItemOutcome[]> {
   if (changes.length === 0) return [];
   await sql`savepoint bulk_patch`.execute(tx);
