@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { caller, createTestContext, type TestContext } from '../helpers/context.ts';
 import { db } from '../../src/domain/db.ts';
 import { insertToken } from '../../src/domain/identity/tokens.ts';
+import { buildApp } from '../../src/api/app.ts';
+import { sleep, until } from '../helpers/wait.ts';
 
 /** RATE_LIMIT_PER_MINUTE per token, counted in Redis under the token's id. */
 let ctx: TestContext;
@@ -51,10 +53,32 @@ describe('rate limiting per token', () => {
     const org = await newOrganization();
     const t = await token(org.organizationId);
     await caller(ctx.app, t.Secret).get('/space');
-    const keys = await ctx.redis.keys(`bulkops:rate:*${t.TokenID}*`);
+    // Counts reach Redis with the next flush (every 100 ms).
+    const keys = await until(() => ctx.redis.keys(`bulkops:rate:*${t.TokenID}*`), (k) => k.length > 0, 5000);
     expect(keys).toEqual([`bulkops:rate:token:${t.TokenID}`]);
     expect(Number(await ctx.redis.get(keys[0]!))).toBe(1);
     expect(await ctx.redis.keys(`*${t.Secret}*`)).toEqual([]);
+  });
+
+  it('shares the count between API processes through Redis', async () => {
+    const org = await newOrganization();
+    const t = await token(org.organizationId);
+    const second = await buildApp(ctx.deps);
+    try {
+      const [one, two] = [caller(ctx.app, t.Secret), caller(second, t.Secret)];
+      for (let i = 0; i < 3; i++) expect((await one.get('/space')).statusCode).toBe(200);
+      // The second process learns the first one's 3 calls at its next flush.
+      await until(async () => Number(await ctx.redis.get(`bulkops:rate:token:${t.TokenID}`)), (n) => n === 3, 5000);
+      expect((await two.get('/space')).statusCode).toBe(200); // its own first call: it learns 3 + 1
+      await until(async () => Number(await ctx.redis.get(`bulkops:rate:token:${t.TokenID}`)), (n) => n === 4, 5000);
+      await sleep(250); // both have flushed and read the shared total back
+      expect((await two.get('/space')).statusCode).toBe(200); // the fifth call of the token
+      expect((await two.get('/space')).statusCode).toBe(429);
+      await sleep(250);
+      expect((await one.get('/space')).statusCode).toBe(429);
+    } finally {
+      await second.close();
+    }
   });
 
   it('does not count calls without a valid token (they are refused before)', async () => {
