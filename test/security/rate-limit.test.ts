@@ -57,6 +57,10 @@ describe('rate limiting per token', () => {
     const keys = await until(() => ctx.redis.keys(`bulkops:rate:*${t.TokenID}*`), (k) => k.length > 0, 5000);
     expect(keys).toEqual([`bulkops:rate:token:${t.TokenID}`]);
     expect(Number(await ctx.redis.get(keys[0]!))).toBe(1);
+    // The count lives for the one-minute window, then starts again.
+    const ttl = await ctx.redis.pttl(keys[0]!);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
     expect(await ctx.redis.keys(`*${t.Secret}*`)).toEqual([]);
   });
 

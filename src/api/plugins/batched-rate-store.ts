@@ -73,7 +73,7 @@ export class BatchedRedisStore {
   }
 
   /**
-   * Sends every pending count (INCRBY; the first sets the window's expiry) and learns the shared
+   * Sends every pending count (INCRBY; the first opens the window with its expiry) and learns the shared
    * totals of the keys used here lately (INCRBY 0), so a process also sees the calls of a token it
    * is not counting any more right now.
    */
@@ -96,11 +96,13 @@ export class BatchedRedisStore {
     for (const [key, w] of batch) {
       w.sending = w.pending;
       w.pending = 0;
-      pipeline.incrby(this.prefix + key, w.sending).pexpire(this.prefix + key, this.timeWindowMs, 'NX').pttl(this.prefix + key);
+      // SET NX opens the window with its expiry (any Redis since 2.6.12; INCRBY keeps the TTL).
+      const k = this.prefix + key;
+      pipeline.set(k, '0', 'PX', this.timeWindowMs, 'NX').incrby(k, w.sending).pttl(k);
     }
     const results = await pipeline.exec().catch(() => null);
     batch.forEach(([, w], i) => {
-      const total = results?.[i * 3]?.[1];
+      const total = results?.[i * 3 + 1]?.[1];
       const ttl = results?.[i * 3 + 2]?.[1];
       if (typeof total === 'number') {
         w.shared = total;
