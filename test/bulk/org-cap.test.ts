@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, newOrganization, type TestContext } from '../helpers/context.ts';
 import { seedInvocations, seedSpace } from '../helpers/seed.ts';
 import { db } from '../../src/domain/db.ts';
+import { until } from '../helpers/wait.ts';
 
 /**
  * MAX_RUNNING_JOBS_PER_ORG: an organization's jobs beyond the cap stay queued and start on their
@@ -69,6 +70,24 @@ describe('per-organization cap on running jobs', () => {
     expect(bDuringWait).toBeLessThan(10_000);
     const jobs = await k().selectFrom('bulk_job').select(['succeeded', 'total']).where('id', 'in', ids).execute();
     expect(jobs.every((j) => j.total === PER_JOB && j.succeeded === PER_JOB)).toBe(true);
+  });
+
+  it('a paused job keeps its slot, so resuming it never takes the organization over the cap', async () => {
+    const space = await seedSpace(ctx.orm, a.organizationId, 'cap-paused');
+    await seedInvocations(ctx.orm, a.organizationId, space, 5, { prefix: 'cp' });
+    // One running job and one started, then paused, hold the organization's two slots.
+    const hold = await k().selectFrom('bulk_job').select('id').where('organization_id', '=', a.organizationId).limit(CAP).execute();
+    await k().updateTable('bulk_job').set({ state: 'running' }).where('id', '=', hold[0]!.id).execute();
+    await k().updateTable('bulk_job').set({ state: 'paused' }).where('id', '=', hold[1]!.id).execute();
+    const res = await a.admin.patch(`/invocation?where=${q("Slug LIKE 'cp-%'")}`, { DisplayName: 'p' }, { prefer: 'wait=2' });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().State).toBe('queued');
+    // Once the paused job is gone (cancelled here), the waiting job gets the slot.
+    await k().updateTable('bulk_job').set({ state: 'cancelled' }).where('id', '=', hold[1]!.id).execute();
+    await ctx.queue.reenqueuePlan(res.json().JobID);
+    const done = await until(async () => (await states([res.json().JobID])).get(res.json().JobID), (s) => s === 'completed', 20_000);
+    expect(done).toBe('completed');
+    await k().updateTable('bulk_job').set({ state: 'completed' }).where('id', '=', hold[0]!.id).execute();
   });
 
   it('a waiting job can be cancelled; it never starts', async () => {

@@ -20,7 +20,8 @@ export async function claimRunSlot(tx: Db, job: JobRow, cap: number): Promise<bo
     .selectFrom('bulk_job')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('organization_id', '=', job.organization_id)
-    .where('state', '=', 'running')
+    // A paused job that has started keeps its slot: resuming it must not take the organization over the cap.
+    .where((eb) => eb.or([eb('state', '=', 'running'), eb.and([eb('state', '=', 'paused'), eb('total', 'is not', null)])]))
     .where('id', '!=', job.id)
     .executeTakeFirstOrThrow();
   return Number(row.n) < cap;
