@@ -105,13 +105,14 @@ async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<S
   const apiUrl = `http://127.0.0.1:${port}`;
   const healthy = async () => (await fetch(`${apiUrl}/healthz`)).ok;
   const flags = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
-  const api = await startChild('api', MAIN_SCRIPT, { ...env, ROLE: 'api' }, healthy, flags);
+  const api = await startChild('api', MAIN_SCRIPT, { ...env, ROLE: 'api' }, healthy, flags, 'bench/logs/api.log');
   const workers: Child[] = [];
   for (let i = 0; i < o.workers; i++) {
     // Ready when its metrics listener answers (it opens after the workers run), whatever the log level.
     const metricsPort = await freePort();
     const serving = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok;
-    workers.push(await startChild(`worker-${i}`, MAIN_SCRIPT, { ...env, ROLE: 'worker', METRICS_PORT: String(metricsPort) }, serving, flags));
+    const logFile = `bench/logs/worker-${i}.log`;
+    workers.push(await startChild(`worker-${i}`, MAIN_SCRIPT, { ...env, ROLE: 'worker', METRICS_PORT: String(metricsPort) }, serving, flags, logFile));
   }
   return { apiUrl, api, workers, prefix, env };
 }
@@ -120,7 +121,7 @@ async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<S
 async function restartApi(s: Services, changes: Record<string, string>): Promise<void> {
   await s.api.stop();
   const healthy = async () => (await fetch(`${s.apiUrl}/healthz`)).ok;
-  s.api = await startChild('api', MAIN_SCRIPT, { ...s.env, ...changes, ROLE: 'api' }, healthy);
+  s.api = await startChild('api', MAIN_SCRIPT, { ...s.env, ...changes, ROLE: 'api' }, healthy, [], 'bench/logs/api-restarted.log');
 }
 
 async function stopServices(s: Services, redisUrl: string): Promise<void> {

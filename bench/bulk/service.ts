@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -36,9 +37,20 @@ export async function freePort(): Promise<number> {
 /** When a child is ready: a line of its output contains the text, or the probe answers true. */
 export type Readiness = string | (() => Promise<boolean>);
 
+/** The last lines of a log file, for an error message. */
+function tailOf(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter(Boolean).slice(-50);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Starts `node <script>` with the bench's own Node and the given environment, and resolves once it
- * is ready. Node flags (e.g. --cpu-prof) go before the script.
+ * is ready. Node flags (e.g. --cpu-prof) go before the script. With `logFile` (relative to the
+ * project) the child writes its output straight into that file: a pipe would make the bench
+ * process, which also runs the load generator, read every request log line of the service.
  */
 export async function startChild(
   name: string,
@@ -46,12 +58,20 @@ export async function startChild(
   env: Record<string, string>,
   ready: Readiness,
   nodeFlags: string[] = [],
+  logFile?: string,
 ): Promise<Child> {
+  const logPath = logFile ? resolve(ROOT, logFile) : undefined;
+  let fd: number | undefined;
+  if (logPath) {
+    mkdirSync(dirname(logPath), { recursive: true });
+    fd = openSync(logPath, 'w');
+  }
   const proc = spawn(process.execPath, [...nodeFlags, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
   });
+  if (fd !== undefined) closeSync(fd);
   const output: string[] = [];
   const child: Child = {
     name,
@@ -74,9 +94,11 @@ export async function startChild(
       if (err) reject(err);
       else resolve();
     };
-    const timer = setTimeout(() => finish(new Error(`${name} not ready after 60 s:\n${output.join('\n')}`)), 60_000);
+    const lastLines = () => (logPath ? tailOf(logPath) : output).join('\n');
+    const timer = setTimeout(() => finish(new Error(`${name} not ready after 60 s:\n${lastLines()}`)), 60_000);
     const poll = setInterval(() => {
       if (typeof ready === 'function') void ready().then((ok) => ok && finish(), () => {});
+      else if (logPath && tailOf(logPath).some((l) => l.includes(ready))) finish();
     }, 100);
     const onData = (chunk: Buffer) => {
       if (done) {
@@ -93,7 +115,7 @@ export async function startChild(
     };
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', onData);
-    proc.once('exit', (code) => finish(new Error(`${name} exited with ${code}:\n${output.join('\n')}`)));
+    proc.once('exit', (code) => finish(new Error(`${name} exited with ${code}:\n${lastLines()}`)));
   });
   return child;
 }
