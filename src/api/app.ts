@@ -28,6 +28,7 @@ import { createLogger, type Logger } from '../infra/logger.ts';
 import { Metrics } from '../infra/metrics.ts';
 import { registerHttpMetrics, metricsRoutes } from './plugins/metrics.ts';
 import { echoRequestId, requestIdOf } from './plugins/request-id.ts';
+import { AccessLogController } from './plugins/access-log.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
 
 declare module 'fastify' {
@@ -64,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     requestIdHeader: false,
     genReqId: requestIdOf,
+    logController: new AccessLogController(),
     ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
 

@@ -32,6 +32,28 @@ describe('request logs', () => {
     expect(svc.logText()).not.toContain('<script>');
   });
 
+  it('write one access line per request at info level, with what was asked and how it went', async () => {
+    const quiet = await startService({ logLevel: 'info' });
+    try {
+      const o = await newOrg(quiet);
+      const before = quiet.logs.length;
+      const ok = await o.admin.request({ method: 'GET', url: '/job', headers: { 'x-request-id': 'access-1' } });
+      const missing = await o.admin.request({ method: 'GET', url: '/no-such-route', headers: { 'x-request-id': 'access-2' } });
+      expect([ok.statusCode, missing.statusCode]).toEqual([200, 404]);
+      const lines = quiet.logs.slice(before).filter((l) => typeof l.reqId === 'string' && l.reqId.startsWith('access-'));
+      expect(lines.map((l) => [l.reqId, l.msg])).toEqual([
+        ['access-1', 'request completed'],
+        ['access-2', 'request completed'],
+      ]);
+      expect(lines[0]).toMatchObject({ req: { method: 'GET', url: '/job' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+      expect(lines[1]).toMatchObject({ req: { method: 'GET', url: '/no-such-route' }, res: { statusCode: 404 } });
+      // At debug level (the service above) the incoming line is there too.
+      expect(svc.logs.some((l) => l.msg === 'incoming request')).toBe(true);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('never contain a token: bearer headers, the session cookie and the login form are kept out', async () => {
     const login = await svc.app.inject({
       method: 'POST',

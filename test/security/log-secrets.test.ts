@@ -40,7 +40,7 @@ describe('logs', () => {
 
     const out = proc.output();
     // The capture is real: it has the request lines, with their URLs.
-    expect(out).toMatch(/"msg":"incoming request"/);
+    expect(out).toMatch(/"msg":"incoming request"/); // at trace level, beside "request completed"
     expect(out).toContain('/job/00000000-0000-4000-8000-000000000000');
     expect(out.split('\n').filter((l) => l.includes('"reqId"')).length).toBeGreaterThan(calls.length * 2);
     for (const secret of [env.rootToken, member, wrong]) {
