@@ -81,7 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request) => {
     request.em = deps.orm.em.fork();
   });
-  await app.register(cookie);
+  // No parsing hook: presentedSecret reads the one cookie it needs when a call has no bearer header.
+  await app.register(cookie, { hook: false });
   registerAuth(app, { cacheSeconds: deps.config.AUTH_CACHE_SECONDS });
   echoRequestId(app);
   registerHttpMetrics(app, metrics);

@@ -37,7 +37,9 @@ export function presentedSecret(request: FastifyRequest): PresentedSecret {
     const match = BEARER.exec(header);
     return match?.[1] ? { via: 'bearer', secret: match[1] } : { via: 'bad-header' };
   }
-  const cookie = request.cookies?.[SESSION_COOKIE];
+  // Parsed here rather than by a hook on every request: a call with a bearer header never needs it.
+  const cookies = request.headers.cookie;
+  const cookie = cookies ? request.server.parseCookie(cookies)[SESSION_COOKIE] : undefined;
   if (cookie && (isSafeMethod(request.method) || isSameOrigin(request))) return { via: 'cookie', secret: cookie };
   return { via: 'none' };
 }
