@@ -49,8 +49,20 @@ export function organizationView(row: {
   };
 }
 
-/** RFC 3339 in UTC with whole seconds, as the Invocation API shows every timestamp. */
-export const formatTime = (d: Date | string) => new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** How PostgreSQL writes a timestamptz in a session whose TimeZone is UTC. */
+const PG_UTC_TEXT = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.\d+)?\+00$/;
+
+/**
+ * RFC 3339 in UTC with whole seconds, as the Invocation API shows every timestamp. The driver
+ * hands timestamps over as PostgreSQL's text; in UTC that text is rearranged as it is (each GET
+ * formats two, and parsing them into a Date was a tenth of the route's own CPU), anything else
+ * (another session TimeZone, a Date) goes through Date.
+ */
+export function formatTime(d: Date | string): string {
+  const utc = typeof d === 'string' ? PG_UTC_TEXT.exec(d) : null;
+  if (utc) return `${utc[1]}T${utc[2]}Z`;
+  return new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 /**
  * Start-up: make sure the `default` organization and a system-admin token with the bootstrap
