@@ -31,5 +31,7 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'ROLE'>, destina
     base: { pid: process.pid, role: config.ROLE },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Lines are written in batches of 4 KB, and at least every 100 ms: a write(2) per line was a
+  // sixth of the kernel time of a GET. pino writes what is left when the process exits.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 }));
 }

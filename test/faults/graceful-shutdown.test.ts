@@ -44,6 +44,8 @@ it('a worker stopped with SIGTERM commits its active chunks; the job continues o
   await sleep(1000);
   const stillAtStop = await progress(env.pg, jobId);
   expect(code).toBe(0);
+  // Logs are written in batches: what was still buffered at exit is written all the same.
+  expect(worker.output()).toContain('"msg":"shutting down"');
   expect(pendingOfHeld).toBe(0); // the chunks it held committed before it exited
   expect(counts.active).toBe(0); // and were handed back finished, not left to stall
   expect(counts.failed).toBe(0);
