@@ -1,9 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Orm } from '../infra/orm.ts';
+import { db, type Db } from '../domain/db.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerApiDocs } from './openapi/docs.plugin.ts';
@@ -33,10 +34,17 @@ import { adminRoutes } from './admin/admin.routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** An EntityManager forked for this request alone. */
+    /** An EntityManager forked for this request alone, on first use. */
     em: EntityManager;
+    /**
+     * Kysely on the pool, outside any transaction and identity map: for a read that is a single
+     * statement (the GET of one entity), which needs no fork of its own.
+     */
+    reads: Db;
   }
 }
+
+const FORKED = Symbol('em');
 
 export interface AppDeps {
   config: Config;
@@ -77,10 +85,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Only JSON bodies are accepted; anything else (text/plain included) is a 415.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
-  app.decorateRequest('em', null as unknown as EntityManager);
-  app.addHook('onRequest', async (request) => {
-    request.em = deps.orm.em.fork();
+  // Forked when a handler first asks: a fork costs more than a cached token lookup or a GET's
+  // own work (MikroORM writes process.env twice per fork), and many requests never use one.
+  app.decorateRequest('em', {
+    getter(this: FastifyRequest & { [FORKED]?: EntityManager }) {
+      return (this[FORKED] ??= deps.orm.em.fork());
+    },
   });
+  const reads = db(deps.orm.em);
+  app.decorateRequest('reads', { getter: () => reads });
   // No parsing hook: presentedSecret reads the one cookie it needs when a call has no bearer header.
   await app.register(cookie, { hook: false });
   registerAuth(app, { cacheSeconds: deps.config.AUTH_CACHE_SECONDS });

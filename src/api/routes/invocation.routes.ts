@@ -76,7 +76,7 @@ export const invocationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { space_id, invocation_id } = request.params;
       const projection = parseInvocationProjection(request.query);
-      return getInvocation(request.em, actorOf(request), space_id, invocation_id, projection);
+      return getInvocation(request.reads, actorOf(request), space_id, invocation_id, projection);
     },
   );
 

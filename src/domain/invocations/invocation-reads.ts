@@ -46,14 +46,14 @@ export async function listInvocations(
   return { items: await extend(k, actor, items, q.projection), nextAfter };
 }
 
+/** `k`: any Kysely; the read is one statement (two with `include`), no transaction needed. */
 export async function getInvocation(
-  em: EntityManager,
+  k: Db,
   actor: Actor,
   spaceId: string,
   id: string,
   projection: InvocationProjection,
 ): Promise<ExtendedInvocation> {
-  const k = db(em);
   const row = await invocationInSpace(k, actor, spaceId, id);
   const [extended] = await extend(k, actor, [row], projection);
   if (!extended) throw new Error('extend returns one entry per row');
