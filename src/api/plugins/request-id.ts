@@ -16,7 +16,8 @@ export function requestIdOf(req: IncomingMessage): string {
 
 /** Answers carry the id, so a client can quote it when reporting a problem. */
 export function echoRequestId(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { db } from '../db.ts';
@@ -8,7 +8,7 @@ import { type Actor, requireOrgAdmin } from './actor.ts';
 
 const SECRET_PREFIX = 'bko_';
 
-export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+export const hashSecret = (secret: string) => hash('sha256', secret, 'hex');
 export const newSecret = () => SECRET_PREFIX + randomBytes(32).toString('base64url');
 
 /** Resolves a presented bearer secret to its actor, or null. Only hashes are stored and compared. */
