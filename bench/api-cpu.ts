@@ -7,7 +7,9 @@
  *
  *   npm run bench:api-cpu -- --requests 20000 --connections 8 --rounds 3 --calls GET,PATCH
  *
- * --cpu-prof DIR writes a V8 CPU profile of the API process into DIR (with --calls GET, of GETs).
+ * --cpu-prof DIR writes a V8 CPU profile of each server process into DIR (with --calls GET, of GETs).
+ * --variant KEY=VALUE,... starts a second API process with those settings changed and measures it
+ * in the same rounds: an A/B of a setting on one machine state.
  *
  * Each round sends the same requests to ours, then to the floor; the table shows every round.
  * The API's logs go to bench/logs/api-cpu.log. BENCH_DATABASE_URL and BENCH_REDIS_URL override
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'info' },
     calls: { type: 'string', default: 'GET,PATCH' },
     'cpu-prof': { type: 'string' },
+    variant: { type: 'string' },
   },
 });
 const requests = Number(values.requests);
@@ -42,10 +45,10 @@ const calls = values.calls.split(',').map((c) => {
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** utime + stime of a process, in microseconds (clock ticks of 10 ms). */
-function cpuMicros(pid: number): number {
+/** User and system CPU time of a process, in microseconds (clock ticks of 10 ms). */
+function cpuMicros(pid: number): { user: number; sys: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  return { user: Number(fields[11]) * 10_000, sys: Number(fields[12]) * 10_000 };
 }
 
 interface Target {
@@ -55,7 +58,15 @@ interface Target {
   headers: Record<string, string>;
 }
 
-async function cpuPerRequest(t: Target, method: 'GET' | 'PATCH', paths: string[]): Promise<{ micros: number; bad: number }> {
+interface PerRequest {
+  /** User + system CPU per request, microseconds. */
+  micros: number;
+  /** The system (kernel) part of it: syscalls, socket writes. */
+  sysMicros: number;
+  bad: number;
+}
+
+async function cpuPerRequest(t: Target, method: 'GET' | 'PATCH', paths: string[]): Promise<PerRequest> {
   let i = 0;
   const next = () => paths[i++ % paths.length] as string;
   const request =
@@ -68,8 +79,10 @@ async function cpuPerRequest(t: Target, method: 'GET' | 'PATCH', paths: string[]
         };
   const before = cpuMicros(t.child.pid);
   const res = await autocannon({ url: t.url, connections, amount: requests, headers: t.headers, requests: [request] });
-  const used = cpuMicros(t.child.pid) - before;
-  return { micros: used / res.requests.total, bad: res.non2xx + res.errors + res.timeouts };
+  const after = cpuMicros(t.child.pid);
+  const n = res.requests.total;
+  const [user, sys] = [(after.user - before.user) / n, (after.sys - before.sys) / n];
+  return { micros: user + sys, sysMicros: sys, bad: res.non2xx + res.errors + res.timeouts };
 }
 
 const name = `bulkops_cpu_${randomBytes(4).toString('hex')}`;
@@ -80,49 +93,53 @@ try {
     select id, space_id from invocation order by random() limit 2000`.execute(db(bdb.orm.em.fork()));
   const paths = sample.rows.map((r) => `/space/${r.space_id}/invocation/${r.id}`);
 
-  const apiPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const api = await startChild(
-    'api',
-    MAIN_SCRIPT,
-    {
-      DATABASE_URL: bdb.url,
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: `bulkops-cpu-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: values['log-level'],
-      PORT: String(apiPort),
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      ROLE: 'api',
-    },
-    async () => (await fetch(`${apiUrl}/healthz`)).ok,
-    values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [],
-    'bench/logs/api-cpu.log',
-  );
+  const apiEnv = {
+    DATABASE_URL: bdb.url,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: `bulkops-cpu-${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: values['log-level'],
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ROLE: 'api',
+  };
+  const startApi = async (name: string, env: Record<string, string>, flags: string[]): Promise<Target> => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = await startChild(name, MAIN_SCRIPT, { ...env, PORT: String(port) }, async () => (await fetch(`${url}/healthz`)).ok, flags, `bench/logs/${name}.log`);
+    return { name, child, url, headers: { authorization: `Bearer ${bdb.secret}` } };
+  };
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  const targets: Target[] = [await startApi('ours', apiEnv, profile)];
+  if (values.variant) {
+    const changes = Object.fromEntries(values.variant.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    targets.push(await startApi('variant', { ...apiEnv, ...changes }, profile));
+  }
   const barePort = await freePort();
   const bare = await startChild(
     'bare floor',
     'bench/bulk/bare-server.ts',
     { DATABASE_URL: bdb.url, PORT: String(barePort), ORGANIZATION_ID: bdb.actor.organizationId },
     'bare floor ready',
+    profile,
   );
-  const targets: Target[] = [
-    { name: 'ours', child: api, url: apiUrl, headers: { authorization: `Bearer ${bdb.secret}` } },
-    { name: 'floor', child: bare, url: `http://127.0.0.1:${barePort}`, headers: {} },
-  ];
-  // Warm-up: both servers start cold (JIT, pools).
+  targets.push({ name: 'floor', child: bare, url: `http://127.0.0.1:${barePort}`, headers: {} });
+  // Warm-up: every server starts cold (JIT, pools).
   for (const t of targets) await cpuPerRequest(t, 'GET', paths);
 
-  const lines: string[] = ['| call  | round | ours us/request | floor us/request | floor / ours |', '| ----- | ----- | --------------- | ---------------- | ------------ |'];
+  const head = ['call ', 'round', ...targets.flatMap((t) => [`${t.name} us/request`, `${t.name} sys`]), 'floor / ours'];
+  const lines: string[] = [`| ${head.join(' | ')} |`, `| ${head.map((h) => '-'.repeat(h.length)).join(' | ')} |`];
   for (const method of calls) {
     for (let r = 1; r <= rounds; r++) {
-      const [ours, floor] = [await cpuPerRequest(targets[0]!, method, paths), await cpuPerRequest(targets[1]!, method, paths)];
-      if (ours.bad + floor.bad > 0) throw new Error(`${method}: ${ours.bad} bad answers from ours, ${floor.bad} from the floor`);
-      const row = [method.padEnd(5), String(r).padStart(5), ours.micros.toFixed(0).padStart(15), floor.micros.toFixed(0).padStart(16), (floor.micros / ours.micros).toFixed(2).padStart(12)];
-      lines.push(`| ${row.join(' | ')} |`);
+      const measured: PerRequest[] = [];
+      for (const t of targets) measured.push(await cpuPerRequest(t, method, paths));
+      const bad = measured.reduce((n, m) => n + m.bad, 0);
+      if (bad > 0) throw new Error(`${method}: ${bad} answers were not 2xx`);
+      const cells = measured.flatMap((m, i) => [m.micros.toFixed(0).padStart(head[2 + 2 * i]!.length), m.sysMicros.toFixed(0).padStart(head[3 + 2 * i]!.length)]);
+      const ratio = (measured.at(-1)!.micros / measured[0]!.micros).toFixed(2).padStart(12);
+      lines.push(`| ${[method.padEnd(5), String(r).padStart(5), ...cells, ratio].join(' | ')} |`);
       console.log(lines.at(-1));
     }
   }
-  console.log(`\nCPU of the server process per request, ${requests} requests per run over ${connections} connections\n`);
+  console.log(`\nCPU of the server process per request (sys: the kernel's part), ${requests} requests per run over ${connections} connections\n`);
   console.log(lines.join('\n'));
 } finally {
   await stopAllChildren();
