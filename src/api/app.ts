@@ -37,10 +37,11 @@ declare module 'fastify' {
     /** An EntityManager forked for this request alone, on first use. */
     em: EntityManager;
     /**
-     * Kysely on the pool, outside any transaction and identity map: for a read that is a single
-     * statement (the GET of one entity), which needs no fork of its own.
+     * Kysely on the pool, outside any transaction and identity map, for calls whose statements
+     * each stand alone (the single-entity invocation calls: a read, then an UPDATE or DELETE that
+     * checks the version or gates itself). They need no fork of their own.
      */
-    reads: Db;
+    db: Db;
   }
 }
 
@@ -92,8 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return (this[FORKED] ??= deps.orm.em.fork());
     },
   });
-  const reads = db(deps.orm.em);
-  app.decorateRequest('reads', { getter: () => reads });
+  const pooled = db(deps.orm.em);
+  app.decorateRequest('db', { getter: () => pooled });
   // No parsing hook: presentedSecret reads the one cookie it needs when a call has no bearer header.
   await app.register(cookie, { hook: false });
   registerAuth(app, { cacheSeconds: deps.config.AUTH_CACHE_SECONDS });

@@ -76,7 +76,7 @@ export const invocationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { space_id, invocation_id } = request.params;
       const projection = parseInvocationProjection(request.query);
-      return getInvocation(request.reads, actorOf(request), space_id, invocation_id, projection);
+      return getInvocation(request.db, actorOf(request), space_id, invocation_id, projection);
     },
   );
 
@@ -93,7 +93,7 @@ export const invocationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) =>
       createInvocation(
-        request.em,
+        request.db,
         actorOf(request),
         request.params.space_id,
         request.body,
@@ -109,7 +109,7 @@ export const invocationRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: { params: InvocationParams, response: { 200: InvocationOut, ...errors, 409: ErrorBody, ...bodyErrors } },
     },
     async (request) =>
-      patchInvocation(request.em, actorOf(request), request.params.space_id, request.params.invocation_id, request.body),
+      patchInvocation(request.db, actorOf(request), request.params.space_id, request.params.invocation_id, request.body),
   );
 
   app.put(
@@ -123,13 +123,13 @@ export const invocationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      replaceInvocation(request.em, actorOf(request), request.params.space_id, request.params.invocation_id, request.body),
+      replaceInvocation(request.db, actorOf(request), request.params.space_id, request.params.invocation_id, request.body),
   );
 
   app.delete(
     '/space/:space_id/invocation/:invocation_id',
     { schema: { params: InvocationParams, response: { 200: DeleteResponse, ...errors, 422: ErrorBody } } },
     async (request) =>
-      deleteInvocation(request.em, actorOf(request), request.params.space_id, request.params.invocation_id),
+      deleteInvocation(request.db, actorOf(request), request.params.space_id, request.params.invocation_id),
   );
 };

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { type Db, db, INVOCATION_COLUMNS } from '../db.ts';
+import { type Db, INVOCATION_COLUMNS } from '../db.ts';
 import { conflict, notFound, unprocessable, validation } from '../errors.ts';
 import type { Actor } from '../identity/actor.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../sql-errors.ts';
@@ -66,13 +65,12 @@ function built(fields: Record<string, unknown>, previous?: InvocationState): Inv
  * existing invocation, unchanged.
  */
 export async function createInvocation(
-  em: EntityManager,
+  k: Db,
   actor: Actor,
   spaceId: string,
   doc: InvocationCreate,
   allowExists: boolean,
 ): Promise<InvocationView> {
-  const k = db(em);
   await requireSpace(k, actor.organizationId, spaceId);
   checkDocumentIds(doc, { organizationId: actor.organizationId, spaceId });
   const state = built(documentFields(doc));
@@ -124,14 +122,13 @@ async function updateIfVersion(
 
 /** RFC 7396 merge patch of one invocation; a patch that changes nothing writes nothing. */
 export async function patchInvocation(
-  em: EntityManager,
+  k: Db,
   actor: Actor,
   spaceId: string,
   id: string,
   body: unknown,
 ): Promise<InvocationView> {
   const patch = parseInvocationPatch(body);
-  const k = db(em);
   for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
     const row = await requireInvocation(k, actor, spaceId, id);
     const outcome = applyInvocationPatch(rowToState(row), patch);
@@ -152,13 +149,12 @@ export async function patchInvocation(
  * nothing. A body equal to the stored invocation writes nothing and keeps the Version.
  */
 export async function replaceInvocation(
-  em: EntityManager,
+  k: Db,
   actor: Actor,
   spaceId: string,
   id: string,
   doc: InvocationPut,
 ): Promise<InvocationView> {
-  const k = db(em);
   const row = await requireInvocation(k, actor, spaceId, id);
   checkDocumentIds(doc, { organizationId: actor.organizationId, spaceId, invocationId: id });
   const stale = () => conflict(`Version ${doc.Version} of invocation ${id} is stale: it has changed since it was read`);
@@ -175,12 +171,11 @@ export async function replaceInvocation(
 
 /** Deletes one invocation unless a delete gate is present (422). */
 export async function deleteInvocation(
-  em: EntityManager,
+  k: Db,
   actor: Actor,
   spaceId: string,
   id: string,
 ): Promise<{ Message: string }> {
-  const k = db(em);
   // Gates removed between our DELETE and our read: the second round deletes.
   for (let attempt = 0; attempt < 2; attempt++) {
     // The gate check is part of the DELETE, so a gate added concurrently still blocks it.
