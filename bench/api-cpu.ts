@@ -9,14 +9,20 @@
  *
  * --cpu-prof DIR writes a V8 CPU profile of each server process into DIR (with --calls GET, of GETs).
  * --variant KEY=VALUE,... starts a second API process with those settings changed and measures it
- * in the same rounds: an A/B of a setting on one machine state.
+ * in the same rounds: an A/B of a setting on one machine state. --baseline REF does the same with
+ * the API of another commit (checked out into a temporary git worktree): before and after a change
+ * to the code, measured in one run.
  *
  * Each round sends the same requests to ours, then to the floor; the table shows every round.
  * The API's logs go to bench/logs/api-cpu.log. BENCH_DATABASE_URL and BENCH_REDIS_URL override
  * the local PostgreSQL and Redis.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -33,6 +39,7 @@ const { values } = parseArgs({
     calls: { type: 'string', default: 'GET,PATCH' },
     'cpu-prof': { type: 'string' },
     variant: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 const requests = Number(values.requests);
@@ -85,6 +92,22 @@ async function cpuPerRequest(t: Target, method: 'GET' | 'PATCH', paths: string[]
   return { micros: user + sys, sysMicros: sys, bad: res.non2xx + res.errors + res.timeouts };
 }
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const worktrees: string[] = [];
+
+/** A detached worktree of `ref` sharing this checkout's node_modules; removed at the end. */
+function worktreeOf(ref: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkops-baseline-'));
+  execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: ROOT, stdio: 'ignore' });
+  worktrees.push(dir);
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+function removeWorktrees(): void {
+  for (const dir of worktrees) execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: ROOT, stdio: 'ignore' });
+}
+
 const name = `bulkops_cpu_${randomBytes(4).toString('hex')}`;
 const bdb = await createBenchDatabase(serverUrl, name);
 try {
@@ -101,10 +124,10 @@ try {
     RATE_LIMIT_PER_MINUTE: '1000000',
     ROLE: 'api',
   };
-  const startApi = async (name: string, env: Record<string, string>, flags: string[]): Promise<Target> => {
+  const startApi = async (name: string, env: Record<string, string>, flags: string[], script = MAIN_SCRIPT): Promise<Target> => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = await startChild(name, MAIN_SCRIPT, { ...env, PORT: String(port) }, async () => (await fetch(`${url}/healthz`)).ok, flags, `bench/logs/${name}.log`);
+    const child = await startChild(name, script, { ...env, PORT: String(port) }, async () => (await fetch(`${url}/healthz`)).ok, flags, `bench/logs/${name}.log`);
     return { name, child, url, headers: { authorization: `Bearer ${bdb.secret}` } };
   };
   const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
@@ -113,6 +136,7 @@ try {
     const changes = Object.fromEntries(values.variant.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     targets.push(await startApi('variant', { ...apiEnv, ...changes }, profile));
   }
+  if (values.baseline) targets.push(await startApi('baseline', apiEnv, profile, join(worktreeOf(values.baseline), MAIN_SCRIPT)));
   const barePort = await freePort();
   const bare = await startChild(
     'bare floor',
@@ -144,4 +168,5 @@ try {
 } finally {
   await stopAllChildren();
   await dropBenchDatabase(serverUrl, bdb);
+  removeWorktrees();
 }
