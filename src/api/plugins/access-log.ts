@@ -1,5 +1,7 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 
+const VERBOSE = new Set(['debug', 'trace']);
+
 /**
  * One access-log line per request instead of Fastify's two: "request completed" carries the
  * request (method, URL, client) beside the status and the time taken, so one line answers who
@@ -7,8 +9,6 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
  * following a request that never completes. Half the log volume on the hot path: the two lines
  * were a tenth of the API's CPU per GET.
  */
-const VERBOSE = new Set(['debug', 'trace']);
-
 export class AccessLogController extends LogController {
   override incomingRequest(request: FastifyRequest): void {
     if (VERBOSE.has(request.log.level)) request.log.debug({ req: request }, 'incoming request');

@@ -46,7 +46,7 @@ export async function listInvocations(
   return { items: await extend(k, actor, items, q.projection), nextAfter };
 }
 
-/** `k`: any Kysely; the read is one statement (two with `include`), no transaction needed. */
+/** `k`: any Kysely; one statement (one more per included kind), no transaction needed. */
 export async function getInvocation(
   k: Db,
   actor: Actor,
