@@ -5,6 +5,7 @@ import { createTestContext, newOrganization, type TestContext } from '../helpers
 import { seedInvocations, seedSpace, versionsOf } from '../helpers/seed.ts';
 import { db } from '../../src/domain/db.ts';
 import { runChunk } from '../../src/domain/bulk/chunk.ts';
+import { planJob } from '../../src/domain/bulk/plan.ts';
 import { purgeExpiredJobs } from '../../src/domain/bulk/reconcile.ts';
 
 let ctx: TestContext;
@@ -74,6 +75,30 @@ describe('asynchronous jobs without a running worker', () => {
     const theirs = await other.admin.patch(url, { DisplayName: 'b' }, h);
     expect(theirs.statusCode).toBe(202);
     expect(theirs.json().JobID).not.toBe(first.json().JobID);
+  });
+});
+
+describe('a delete chunk whose entities changed after planning', () => {
+  it('deletes the rest, and says which were gone (404) or had gained DeleteGates (422)', async () => {
+    const ids = await seedInvocations(ctx.orm, org.organizationId, space, 6, { prefix: 'later' });
+    const res = await org.admin.request({ method: 'DELETE', url: `/invocation?where=${q("Slug LIKE 'later-%'")}`, headers: async });
+    expect(res.statusCode).toBe(202);
+    const jobId = res.json().JobID;
+    expect(await planJob(ctx.orm.em.fork(), jobId)).toMatchObject({ kind: 'planned', job: { total: 6 } });
+    await k().deleteFrom('invocation').where('id', '=', ids[1]!).execute();
+    await k().updateTable('invocation').set({ delete_gates: JSON.stringify({ hold: 'x' }) }).where('id', '=', ids[4]!).execute();
+    expect(await runChunk(ctx.orm.em.fork(), jobId, 0)).toMatchObject({ kind: 'done', processed: 6, succeeded: 4, failed: 2 });
+    const left = await k().selectFrom('invocation').select('id').where('id', 'in', ids).execute();
+    expect(left.map((r) => r.id)).toEqual([ids[4]]);
+    const results = (await org.admin.get(`/job/${jobId}/results`)).json();
+    expect(results.map((r: { Error?: { Status: number } }) => r.Error?.Status ?? 200)).toEqual([200, 404, 200, 200, 422, 200]);
+    expect(results[0].Message).toBe(`invocation later-1 (${ids[0]}) deleted`);
+    expect(results[1]).toMatchObject({ Message: `invocation ${ids[1]} no longer exists`, Error: { ErrorCategory: 'NotFound' } });
+    expect(results[4]).toMatchObject({ Error: { ErrorCategory: 'DeleteGated', ErrorMetadata: { EntitySlug: 'later-5' } } });
+    expect(results[4].Message).toMatch(/blocked by DeleteGates: hold/);
+    // The undo data is the row as it was: reverting brings back the four deleted, with their ids.
+    const before = await k().selectFrom('bulk_item').select(['seq', 'before']).where('job_id', '=', jobId).orderBy('seq').execute();
+    expect(before.map((b) => (b.before as { id?: string } | null)?.id ?? null)).toEqual([ids[0], null, ids[2], ids[3], null, ids[5]]);
   });
 });
 

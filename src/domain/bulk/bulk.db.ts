@@ -54,9 +54,16 @@ export interface BulkItemTable {
   source_seq: number | null;
 }
 
+/** A chunk not done yet (see its migration): running the chunk deletes the row. */
+export interface BulkChunkTable {
+  job_id: string;
+  chunk: number;
+}
+
 declare module '../db.ts' {
   interface Database {
     bulk_job: BulkJobTable;
     bulk_item: BulkItemTable;
+    bulk_chunk: BulkChunkTable;
   }
 }

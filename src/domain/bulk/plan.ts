@@ -26,6 +26,7 @@ export type PlanOutcome =
  */
 export async function planJob(em: EntityManager, jobId: string, opts: { maxRunningPerOrg?: number } = {}): Promise<PlanOutcome> {
   let outcome: PlanOutcome;
+  let chunks: number[] | undefined;
   try {
     outcome = await em.transactional(async (txEm) => {
       const tx = db(txEm);
@@ -36,9 +37,12 @@ export async function planJob(em: EntityManager, jobId: string, opts: { maxRunni
       const cap = opts.maxRunningPerOrg;
       if (cap !== undefined && !(await claimRunSlot(tx, job, cap))) return { kind: 'skipped', state: 'waiting' } as const;
       const selection = await resolveJobSelection(txEm, job);
+      // Numbering the selection sorts it; the default 4 MB sorted 100,000 targets on disk.
+      await sql`set local work_mem = '64MB'`.execute(tx);
       const total = await insertItems(tx, job, selection);
       const max = (job.request as BulkRequest).max_affected;
       if (max !== undefined && total > max) throw new TooManyTargets(total);
+      chunks = await insertChunks(tx, job, total);
       const planned = await tx
         .updateTable('bulk_job')
         .set({
@@ -62,21 +66,23 @@ export async function planJob(em: EntityManager, jobId: string, opts: { maxRunni
     return { kind: 'planned', job, chunks: [] };
   }
   if (outcome.kind === 'planned' && outcome.job.state === 'running') {
-    outcome.chunks = await pendingChunks(db(em), jobId);
+    outcome.chunks = chunks ?? (await pendingChunks(db(em), jobId));
   }
   return outcome;
 }
 
 export async function pendingChunks(k: Db, jobId: string): Promise<number[]> {
-  const rows = await k
-    .selectFrom('bulk_item')
-    .select('chunk')
-    .distinct()
-    .where('job_id', '=', jobId)
-    .where('status', '=', 'pending')
-    .orderBy('chunk')
-    .execute();
+  const rows = await k.selectFrom('bulk_chunk').select('chunk').where('job_id', '=', jobId).orderBy('chunk').execute();
   return rows.map((r) => r.chunk);
+}
+
+/** A row per chunk of a job just planned; answers the chunks. */
+async function insertChunks(tx: Db, job: JobRow, total: number): Promise<number[]> {
+  const chunks = Array.from({ length: Math.ceil(total / CS(job)) }, (_, i) => i);
+  if (chunks.length > 0) {
+    await sql`insert into bulk_chunk (job_id, chunk) select ${job.id}, c from unnest(${chunks}::integer[]) c`.execute(tx);
+  }
+  return chunks;
 }
 
 export async function failJob(k: Db, jobId: string, status: number, message: string): Promise<JobRow> {
