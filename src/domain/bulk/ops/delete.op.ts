@@ -27,7 +27,10 @@ export async function deleteItems(ctx: ChunkContext): Promise<ItemOutcome[]> {
  * gated (422), or, where neither holds any more, changed by another transaction meanwhile (409).
  */
 async function deleteUngated({ tx, job, items }: ChunkContext): Promise<ItemOutcome[]> {
-  // In id order, the order lockInvocations takes locks in, when the plan follows the list.
+  // In id order, the order lockInvocations takes locks in: the plan (a nested loop over the list,
+  // by primary key) locks rows in the list's order. Were a plan to take them in another order
+  // against a concurrent chunk, PostgreSQL would end the deadlock by failing one transaction, which
+  // rolls back whole (its claim included) and which BullMQ runs again.
   const targets = [...items].sort((a, b) => (a.entity_id < b.entity_id ? -1 : a.entity_id > b.entity_id ? 1 : 0));
   const res = await sql<{ seq: number }>`
     with del as (
