@@ -1,12 +1,17 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * A row per chunk not yet done, in place of the partial index of pending items. The index cost
- * every planned item an index entry (160 ms of a 540 ms plan of 100,000 items) only so that a
- * chunk and the reconciler could find pending items; a chunk's items are a range of the primary
- * key anyway (seq (chunk * chunk_size, (chunk + 1) * chunk_size]). Running a chunk deletes its row
- * first: that is its lock (a second run of the same chunk waits on it, then finds no row and does
- * nothing) and, at commit, its mark of done. A job's pending chunks are its rows.
+ * A job's selection is frozen as a row per chunk (the chunk's targets as arrays, in result order)
+ * instead of an item row per target written at planning and updated with its result later. An
+ * item row is now written once, by the chunk that decides its result, as an INSERT: per 10,000
+ * items with undo data 163 ms against 255 ms for the UPDATE (68 against 150 without), and planning
+ * 100,000 targets writes 100 rows instead of 100,000 rows and their index entries. The partial index
+ * of pending items goes with the pending items.
+ *
+ * Item k (from 1) of chunk c has seq c * chunk_size + k. Running a chunk deletes its row first:
+ * that is its lock (a second run of the same chunk waits on it, then finds no row and does
+ * nothing) and, at commit, its mark of done. A job's pending chunks are its rows; what a finished
+ * job never reached is its remaining rows (reported as NotProcessed, retried by a retry job).
  */
 export class Migration20261203000000_bulk_chunk extends Migration {
   override up(): void {
@@ -14,12 +19,21 @@ export class Migration20261203000000_bulk_chunk extends Migration {
 create table bulk_chunk (
   job_id uuid not null,
   chunk integer not null,
+  entity_ids uuid[] not null,
+  dest_space_ids uuid[],
+  prefixes text[],
+  source_seqs integer[],
   primary key (job_id, chunk)
 );
-insert into bulk_chunk (job_id, chunk)
-select distinct b.job_id, b.chunk
-  from bulk_item b join bulk_job j on j.id = b.job_id
- where b.status = 'pending' and j.state in ('queued', 'running', 'paused');
+insert into bulk_chunk (job_id, chunk, entity_ids, dest_space_ids, prefixes, source_seqs)
+select job_id, chunk, array_agg(entity_id order by seq),
+       case when count(dest_space_id) > 0 then array_agg(dest_space_id order by seq) end,
+       case when count(prefix) > 0 then array_agg(prefix order by seq) end,
+       case when count(source_seq) > 0 then array_agg(source_seq order by seq) end
+  from bulk_item
+ where status = 'pending'
+ group by job_id, chunk;
+delete from bulk_item where status = 'pending';
 drop index bulk_item_pending_idx;
 
 create or replace function bulk_job_delete_items() returns trigger language plpgsql as $$

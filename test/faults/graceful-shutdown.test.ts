@@ -24,10 +24,10 @@ it('a worker stopped with SIGTERM commits its active chunks; the job continues o
 
   const jobId = await patchSpace(org.admin, spaceId, { Labels: { shutdown: 'graceful' } });
   await until('progress', () => progress(env.pg, jobId), (p) => p.succeeded >= CHUNK, 60_000, 20);
-  // Signal while the worker holds a chunk whose items are not committed yet.
+  // Signal while the worker holds a chunk whose results are not committed yet (its row still there).
   const pendingOf = async (chunks: number[]) =>
     (await env.pg.query<{ n: number }>(
-      `select count(*)::int as n from bulk_item where job_id = $1 and chunk = any($2) and status = 'pending'`, [jobId, chunks],
+      `select coalesce(sum(cardinality(entity_ids)), 0)::int as n from bulk_chunk where job_id = $1 and chunk = any($2)`, [jobId, chunks],
     )).rows[0]!.n;
   let held: number[] = [];
   const pendingAtSignal = await until('a chunk in flight', async () => {

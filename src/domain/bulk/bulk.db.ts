@@ -54,10 +54,17 @@ export interface BulkItemTable {
   source_seq: number | null;
 }
 
-/** A chunk not done yet (see its migration): running the chunk deletes the row. */
+/**
+ * A chunk not done yet (see its migration): its targets in result order (item k, from 1, has seq
+ * chunk * chunk_size + k). Running the chunk deletes the row and writes an item per target.
+ */
 export interface BulkChunkTable {
   job_id: string;
   chunk: number;
+  entity_ids: string[];
+  dest_space_ids: Array<string | null> | null;
+  prefixes: Array<string | null> | null;
+  source_seqs: Array<number | null> | null;
 }
 
 declare module '../db.ts' {

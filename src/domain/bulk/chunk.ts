@@ -8,7 +8,6 @@ import { deleteItems } from './ops/delete.op.ts';
 import { patchItems } from './ops/patch.op.ts';
 import { cloneItems } from './ops/clone.op.ts';
 import { deleteCreatedItems, recreateItems, restoreItems } from './ops/revert.op.ts';
-import { jobJoinKey } from './ops/sql-rows.ts';
 
 export type ItemRow = Pick<Selectable<BulkItemTable>, 'seq' | 'entity_id' | 'dest_space_id' | 'prefix' | 'source_seq'>;
 
@@ -16,6 +15,7 @@ export type ItemRow = Pick<Selectable<BulkItemTable>, 'seq' | 'entity_id' | 'des
 export interface ChunkContext {
   tx: Db;
   job: JobRow;
+  chunk: number;
   items: ItemRow[];
 }
 
@@ -43,7 +43,7 @@ export type ChunkOutcome =
 
 /**
  * Runs one chunk in one transaction: claim it (a second run of the same chunk waits, then finds it
- * done and changes nothing), apply the operation to its pending items, record every item's result,
+ * done and changes nothing), apply the operation to its targets, write every target's item,
  * and bump the job's counters. The chunk that brings Pending to 0 completes the job.
  */
 export async function runChunk(em: EntityManager, jobId: string, chunk: number): Promise<ChunkOutcome> {
@@ -53,47 +53,60 @@ export async function runChunk(em: EntityManager, jobId: string, chunk: number):
     if (!job) return { kind: 'skipped', state: 'cancelled' } as const;
     if (job.state !== 'running') return { kind: 'skipped', state: job.state } as const;
     // Deleting the chunk's row is its lock: a second run of the chunk waits here until the first
-    // commits, then finds no row. The items are a range of the primary key.
-    const claimed = await tx.deleteFrom('bulk_chunk').where('job_id', '=', jobId).where('chunk', '=', chunk).executeTakeFirst();
-    if (claimed.numDeletedRows === 0n) return { kind: 'done', processed: 0, succeeded: 0, failed: 0, job } as const;
-    const items = await tx
-      .selectFrom('bulk_item')
-      .select(['seq', 'entity_id', 'dest_space_id', 'prefix', 'source_seq'])
-      // See jobJoinKey: with the plain parameter a job planned after the last ANALYZE looks like
-      // one row, and the plan of the range can go wrong the same way.
-      .where('job_id', '=', jobJoinKey(jobId))
-      .where('seq', '>', chunk * job.chunk_size)
-      .where('seq', '<=', (chunk + 1) * job.chunk_size)
-      .where('status', '=', 'pending')
-      .orderBy('seq')
-      .execute();
+    // commits, then finds no row.
+    const claimed = await tx
+      .deleteFrom('bulk_chunk')
+      .where('job_id', '=', jobId)
+      .where('chunk', '=', chunk)
+      .returning(['entity_ids', 'dest_space_ids', 'prefixes', 'source_seqs'])
+      .executeTakeFirst();
+    if (!claimed) return { kind: 'done', processed: 0, succeeded: 0, failed: 0, job } as const;
+    const first = chunk * job.chunk_size + 1;
+    const items: ItemRow[] = claimed.entity_ids.map((entity_id, k) => ({
+      seq: first + k,
+      entity_id,
+      dest_space_id: claimed.dest_space_ids?.[k] ?? null,
+      prefix: claimed.prefixes?.[k] ?? null,
+      source_seq: claimed.source_seqs?.[k] ?? null,
+    }));
     if (items.length === 0) return { kind: 'done', processed: 0, succeeded: 0, failed: 0, job } as const;
-    const outcomes = await handlerFor(job)({ tx, job, items });
-    await writeOutcomes(tx, jobId, outcomes);
+    const outcomes = await handlerFor(job)({ tx, job, chunk, items });
+    await writeOutcomes(tx, job, chunk, items, outcomes);
     const ok = outcomes.filter((o) => o.status === 'succeeded').length;
     const updated = await bumpCounters(tx, jobId, ok, outcomes.length - ok);
     return { kind: 'done', processed: outcomes.length, succeeded: ok, failed: outcomes.length - ok, job: updated } as const;
   });
 }
 
-async function writeOutcomes(tx: Db, jobId: string, outcomes: ItemOutcome[]): Promise<void> {
-  const pending = outcomes.filter((o) => !o.written);
-  if (pending.length === 0) return;
-  const rows = pending.map((o) => ({
-    seq: o.seq,
-    status: o.status,
-    result: o.result,
-    before: o.before ?? null,
-    created_id: o.createdId ?? null,
-    version_after: o.versionAfter ?? null,
-  }));
+/** Writes the item of every outcome its operation's statement did not record itself. */
+async function writeOutcomes(tx: Db, job: JobRow, chunk: number, items: ItemRow[], outcomes: ItemOutcome[]): Promise<void> {
+  const bySeq = new Map(items.map((i) => [i.seq, i]));
+  const rows = outcomes
+    .filter((o) => !o.written)
+    .map((o) => {
+      const item = bySeq.get(o.seq)!;
+      return {
+        seq: o.seq,
+        entity_id: item.entity_id,
+        dest_space_id: item.dest_space_id,
+        prefix: item.prefix,
+        source_seq: item.source_seq,
+        status: o.status,
+        result: o.result,
+        before: o.before ?? null,
+        created_id: o.createdId ?? null,
+        version_after: o.versionAfter ?? null,
+      };
+    });
+  if (rows.length === 0) return;
   await sql`
-    update bulk_item b
-       set status = u.status, result = u.result, before = u.before,
-           created_id = u.created_id, version_after = u.version_after
+    insert into bulk_item (job_id, seq, chunk, entity_id, dest_space_id, prefix, source_seq,
+                           status, result, before, created_id, version_after)
+    select ${job.id}, u.seq, ${chunk}, u.entity_id, u.dest_space_id, u.prefix, u.source_seq,
+           u.status, u.result, u.before, u.created_id, u.version_after
       from json_to_recordset(${JSON.stringify(rows)}::json)
-           as u(seq integer, status text, result json, before json, created_id uuid, version_after integer)
-     where b.job_id = ${jobJoinKey(jobId)} and b.seq = u.seq`.execute(tx);
+           as u(seq integer, entity_id uuid, dest_space_id uuid, prefix text, source_seq integer,
+                status text, result json, before json, created_id uuid, version_after integer)`.execute(tx);
 }
 
 async function bumpCounters(tx: Db, jobId: string, ok: number, bad: number): Promise<JobRow> {

@@ -9,7 +9,15 @@ import { SPACE_SELECTION } from './validate-request.ts';
 /** What a job works on: invocations matched now (alias `i`, spaces `d`), or an earlier job's items. */
 export type JobSelection =
   | { kind: 'invocations'; condition: Expression<SqlBool>; spaceCondition?: Expression<SqlBool>; prefixes: string[] }
-  | { kind: 'items'; sourceJobId: string; itemCondition: Expression<SqlBool> };
+  | {
+      kind: 'items';
+      sourceJobId: string;
+      /** Which of the source's items (alias b), and the entity each one targets. */
+      itemCondition: Expression<SqlBool>;
+      entity: Expression<string>;
+      /** Whether the targets the source never reached (its remaining chunks) are taken too. */
+      unreached: boolean;
+    };
 
 /** The organization a job was submitted in, as the actor its selection runs for. */
 export const jobActor = (job: JobRow): Actor => ({
@@ -23,11 +31,18 @@ export async function resolveJobSelection(em: EntityManager, job: JobRow): Promi
   if (job.source_job_id && job.operation === 'revert') {
     // What the source changed; entities it failed on, skipped or left unchanged are not touched.
     const changed = sql<SqlBool>`b.status = 'succeeded' and (b.before is not null or b.created_id is not null)`;
-    return { kind: 'items', sourceJobId: job.source_job_id, itemCondition: changed };
+    const entity = sql<string>`coalesce(b.created_id, b.entity_id)`;
+    return { kind: 'items', sourceJobId: job.source_job_id, itemCondition: changed, entity, unreached: false };
   }
   if (job.source_job_id) {
     // A retry: what the source job did not get done, in the source's order.
-    return { kind: 'items', sourceJobId: job.source_job_id, itemCondition: sql<SqlBool>`b.status <> 'succeeded'` };
+    return {
+      kind: 'items',
+      sourceJobId: job.source_job_id,
+      itemCondition: sql<SqlBool>`b.status <> 'succeeded'`,
+      entity: sql<string>`b.entity_id`,
+      unreached: true,
+    };
   }
   const request = job.request as BulkRequest;
   const actor = jobActor(job);

@@ -20,8 +20,8 @@ export type PlanOutcome =
   | { kind: 'planned'; job: JobRow; chunks: number[] };
 
 /**
- * Freezes the selection: one INSERT ... SELECT writes an item per target (ids never pass through
- * Node), numbered in the order results are reported. Idempotent: a job planned already is only
+ * Freezes the selection: one INSERT ... SELECT writes the job's chunks, each with its targets
+ * (ids never pass through Node) numbered in the order results are reported. Idempotent: a job planned already is only
  * asked for its pending chunks, so a re-delivered planning job re-enqueues and changes nothing.
  */
 export async function planJob(em: EntityManager, jobId: string, opts: { maxRunningPerOrg?: number } = {}): Promise<PlanOutcome> {
@@ -39,11 +39,12 @@ export async function planJob(em: EntityManager, jobId: string, opts: { maxRunni
       const selection = await resolveJobSelection(txEm, job);
       // Numbering the selection sorts it; the default 4 MB sorted 100,000 targets on disk.
       await sql`set local work_mem = '64MB'`.execute(tx);
-      const total = await insertItems(tx, job, selection);
+      const planned = await insertChunks(tx, job, selection);
+      const total = planned.total;
       const max = (job.request as BulkRequest).max_affected;
       if (max !== undefined && total > max) throw new TooManyTargets(total);
-      chunks = await insertChunks(tx, job, total);
-      const planned = await tx
+      chunks = planned.chunks;
+      const started = await tx
         .updateTable('bulk_job')
         .set({
           total,
@@ -55,7 +56,7 @@ export async function planJob(em: EntityManager, jobId: string, opts: { maxRunni
         .where('id', '=', jobId)
         .returningAll()
         .executeTakeFirstOrThrow();
-      return { kind: 'planned', job: planned, chunks: [] } as const;
+      return { kind: 'planned', job: started, chunks: [] } as const;
     });
   } catch (e) {
     if (!(e instanceof TooManyTargets)) throw e;
@@ -76,15 +77,6 @@ export async function pendingChunks(k: Db, jobId: string): Promise<number[]> {
   return rows.map((r) => r.chunk);
 }
 
-/** A row per chunk of a job just planned; answers the chunks. */
-async function insertChunks(tx: Db, job: JobRow, total: number): Promise<number[]> {
-  const chunks = Array.from({ length: Math.ceil(total / CS(job)) }, (_, i) => i);
-  if (chunks.length > 0) {
-    await sql`insert into bulk_chunk (job_id, chunk) select ${job.id}, c from unnest(${chunks}::integer[]) c`.execute(tx);
-  }
-  return chunks;
-}
-
 export async function failJob(k: Db, jobId: string, status: number, message: string): Promise<JobRow> {
   return k
     .updateTable('bulk_job')
@@ -94,47 +86,68 @@ export async function failJob(k: Db, jobId: string, status: number, message: str
     .executeTakeFirstOrThrow();
 }
 
-/** Writes the job's items with one set-based statement; answers how many. */
-export async function insertItems(tx: Db, job: JobRow, selection: JobSelection): Promise<number> {
-  const res = await (selection.kind === 'items' ? fromItems(job, selection) : fromInvocations(job, selection)).execute(tx);
-  return Number(res.numAffectedRows ?? 0);
+/**
+ * Writes the job's chunks with one set-based statement: the targets numbered in result order,
+ * chunk_size to a row. Answers how many targets and which chunks.
+ */
+export async function insertChunks(tx: Db, job: JobRow, selection: JobSelection): Promise<{ total: number; chunks: number[] }> {
+  const targets = selection.kind === 'items' ? fromItems(selection) : fromInvocations(job, selection);
+  const res = await sql<{ chunk: number; n: number }>`
+    insert into bulk_chunk (job_id, chunk, entity_ids, dest_space_ids, prefixes, source_seqs)
+    select ${job.id}, (t.rn - 1) / ${job.chunk_size}, array_agg(t.entity_id order by t.rn),
+           ${orNull('t.dest_space_id')}, ${orNull('t.prefix')}, ${orNull('t.source_seq')}
+      from (${targets}) t
+     group by 2
+    returning chunk, cardinality(entity_ids) as n`.execute(tx);
+  const chunks = res.rows.map((r) => r.chunk).sort((a, b) => a - b);
+  return { total: res.rows.reduce((sum, r) => sum + r.n, 0), chunks };
 }
 
-const CS = (job: JobRow) => job.chunk_size;
+/** A column's values in result order, or null where the chunk has none (most jobs have no prefixes). */
+const orNull = (column: string) =>
+  sql`case when count(${sql.ref(column)}) > 0 then array_agg(${sql.ref(column)} order by t.rn) end`;
 
+/** The targets of a job on invocations (entity_id, dest_space_id, prefix, source_seq, rn). */
 function fromInvocations(job: JobRow, sel: Extract<JobSelection, { kind: 'invocations' }>) {
   if (job.operation !== 'clone') {
     return sql`
-      insert into bulk_item (job_id, seq, chunk, entity_id)
-      select ${job.id}, s.rn, (s.rn - 1) / ${CS(job)}, s.id
-        from (select i.id, row_number() over (order by i.cursor_id) as rn
-                from invocation i where ${sel.condition}) s`;
+      select i.id as entity_id, null::uuid as dest_space_id, null::text as prefix, null::integer as source_seq,
+             row_number() over (order by i.cursor_id) as rn
+        from invocation i where ${sel.condition}`;
   }
   const prefixes = sel.prefixes.length > 0 ? sel.prefixes : [''];
   const destinations = sel.spaceCondition
     ? sql`join lateral (select d.id, d.cursor_id from space d where ${sel.spaceCondition}) dest on true`
     : sql`cross join lateral (select i.space_id as id, 0::bigint as cursor_id) dest`;
   return sql`
-    insert into bulk_item (job_id, seq, chunk, entity_id, dest_space_id, prefix)
-    select ${job.id}, s.rn, (s.rn - 1) / ${CS(job)}, s.id, s.dest_id, s.prefix
-      from (select i.id, dest.id as dest_id, p.prefix,
-                   row_number() over (order by i.cursor_id, dest.cursor_id, p.ord) as rn
-              from invocation i
-              ${destinations}
-              cross join unnest(${prefixes}::text[]) with ordinality as p(prefix, ord)
-             where ${sel.condition}) s`;
+    select i.id as entity_id, dest.id as dest_space_id, p.prefix, null::integer as source_seq,
+           row_number() over (order by i.cursor_id, dest.cursor_id, p.ord) as rn
+      from invocation i
+      ${destinations}
+      cross join unnest(${prefixes}::text[]) with ordinality as p(prefix, ord)
+     where ${sel.condition}`;
 }
 
 /**
- * A retry or revert: the items of an earlier job, in their original order. A revert works on what
- * the source changed: the entity it patched or deleted, or the clone it created.
+ * A retry or revert: targets of an earlier job, in their original order. A revert works on what
+ * the source changed: the entity it patched or deleted, or the clone it created. A retry also takes
+ * what the source never reached (its remaining chunks).
  */
-function fromItems(job: JobRow, sel: Extract<JobSelection, { kind: 'items' }>) {
-  const entity = job.operation === 'revert' ? sql`coalesce(b.created_id, b.entity_id)` : sql`b.entity_id`;
+function fromItems(sel: Extract<JobSelection, { kind: 'items' }>) {
+  const src = sel.sourceJobId;
+  const unreached = sel.unreached
+    ? sql`
+      union all
+      select u.entity_id, u.dest_space_id, u.prefix,
+             c.chunk * (select chunk_size from bulk_job where id = ${src}) + u.k::integer as seq
+        from bulk_chunk c
+       cross join lateral unnest(c.entity_ids, c.dest_space_ids, c.prefixes) with ordinality as u(entity_id, dest_space_id, prefix, k)
+       where c.job_id = ${src}`
+    : sql``;
   return sql`
-    insert into bulk_item (job_id, seq, chunk, entity_id, dest_space_id, prefix, source_seq)
-    select ${job.id}, s.rn, (s.rn - 1) / ${CS(job)}, s.entity_id, s.dest_space_id, s.prefix, s.seq
-      from (select ${entity} as entity_id, b.dest_space_id, b.prefix, b.seq, row_number() over (order by b.seq) as rn
+    select s.entity_id, s.dest_space_id, s.prefix, s.seq as source_seq, row_number() over (order by s.seq) as rn
+      from (select ${sel.entity} as entity_id, b.dest_space_id, b.prefix, b.seq
               from bulk_item b
-             where b.job_id = ${sel.sourceJobId} and ${sel.itemCondition}) s`;
+             where b.job_id = ${src} and ${sel.itemCondition}
+            ${unreached}) s`;
 }

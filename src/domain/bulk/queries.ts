@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { db } from '../db.ts';
 import { notFound } from '../errors.ts';
@@ -60,9 +61,9 @@ function notProcessed(job: JobRow, entityId: string): Record<string, unknown> {
 }
 
 /**
- * One page of per-entity results in the synchronous shape, in result order. Items a finished job
- * never reached are reported as failed with ErrorCategory NotProcessed; an unfinished job's pending
- * items are not listed yet.
+ * One page of per-entity results in the synchronous shape, in result order. Targets a finished job
+ * never reached (its remaining chunks) are reported as failed with ErrorCategory NotProcessed; an
+ * unfinished job's are not listed yet.
  */
 export async function readResults(
   em: EntityManager,
@@ -70,15 +71,26 @@ export async function readResults(
   page: { status?: ResultStatus | undefined; limit: number; after?: number | undefined },
 ): Promise<{ results: Array<Record<string, unknown>>; next?: number }> {
   const finished = FINISHED_STATES.includes(job.state);
-  let q = db(em)
-    .selectFrom('bulk_item')
-    .select(['seq', 'status', 'result', 'entity_id'])
-    .where('job_id', '=', job.id)
-    .where('seq', '>', page.after ?? 0);
-  if (page.status === 'succeeded') q = q.where('status', '=', 'succeeded');
-  else if (page.status === 'failed') q = q.where('status', finished ? '!=' : '=', finished ? 'succeeded' : 'failed');
-  else if (!finished) q = q.where('status', '!=', 'pending');
-  const rows = await q.orderBy('seq').limit(page.limit + 1).execute();
+  const after = page.after ?? 0;
+  const limit = page.limit + 1;
+  let q = db(em).selectFrom('bulk_item').select(['seq', 'status', 'result', 'entity_id']).where('job_id', '=', job.id).where('seq', '>', after);
+  if (page.status) q = q.where('status', '=', page.status);
+  const items = q.orderBy('seq').limit(limit);
+  // A finished job's remaining chunks are the targets it never reached.
+  const unreached = finished && page.status !== 'succeeded';
+  const rows = unreached
+    ? (
+        await sql<{ seq: number; status: string; result: unknown; entity_id: string }>`
+          select * from (${items}) done
+          union all
+          (select c.chunk * ${job.chunk_size} + u.k::integer as seq, 'pending' as status, null::json as result, u.entity_id
+             from bulk_chunk c cross join lateral unnest(c.entity_ids) with ordinality as u(entity_id, k)
+            where c.job_id = ${job.id} and (c.chunk + 1) * ${job.chunk_size} > ${after}
+              and c.chunk * ${job.chunk_size} + u.k > ${after}
+            order by 1 limit ${limit})
+          order by seq limit ${limit}`.execute(db(em))
+      ).rows
+    : await items.execute();
   const more = rows.length > page.limit;
   const results = rows.slice(0, page.limit).map((r) =>
     r.status === 'pending' ? notProcessed(job, r.entity_id) : (r.result as Record<string, unknown>),

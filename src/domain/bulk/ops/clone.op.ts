@@ -8,7 +8,7 @@ import type { BulkRequest } from '../submit.ts';
 import { entityError, failed, recorded, succeeded, type ItemOutcome } from '../item-result.ts';
 import type { InvocationRow } from './lock-rows.ts';
 import { missingBridgeWorkers, writableRecord, WRITABLE_COLUMNS_SQL } from './write-rows.ts';
-import { invocationViewSql, jobJoinKey } from './sql-rows.ts';
+import { insertSucceeded, invocationViewSql } from './sql-rows.ts';
 
 interface Clone {
   seq: number;
@@ -45,7 +45,8 @@ function planClone(item: ItemRow, source: InvocationRow, patch: InvocationPatch)
  * Bulk clone: one new invocation per item (source x destination space x prefix). A Slug taken in
  * the destination is a 409 for that item, or with allow_exists the existing entity as a success.
  */
-export async function cloneItems({ tx, job, items }: ChunkContext): Promise<ItemOutcome[]> {
+export async function cloneItems(ctx: ChunkContext): Promise<ItemOutcome[]> {
+  const { tx, job, items } = ctx;
   const request = job.request as BulkRequest;
   const patch = parseInvocationPatch(request.body ?? null, { allowNull: true });
   const org = job.organization_id;
@@ -76,7 +77,7 @@ export async function cloneItems({ tx, job, items }: ChunkContext): Promise<Item
     outcomes.push(failed(c.seq, entityError(400, 'Validation', message, { id: c.source.id, slug: c.source.slug })));
     return false;
   });
-  const inserted = job.dry_run ? new Set<string>() : await insertClones(tx, job.id, org, valid);
+  const inserted = job.dry_run ? new Set<string>() : await insertClones(ctx, org, valid);
   const taken = await takenSlugs(tx, valid.filter((c) => !inserted.has(c.id)));
   for (const c of valid) {
     outcomes.push(inserted.has(c.id) ? recorded(c.seq) : cloneOutcome(c, taken, job.dry_run, request.allow_exists === true, org));
@@ -108,12 +109,12 @@ function cloneOutcome(c: Clone, taken: Map<string, InvocationRow>, dryRun: boole
 
 /**
  * One INSERT for the chunk; rows whose Slug is taken are skipped by ON CONFLICT. The same statement
- * records each clone's result and created id on its item. Answers the ids inserted.
+ * writes each clone's item with its result and created id. Answers the ids inserted.
  */
-async function insertClones(tx: Db, jobId: string, org: string, clones: Clone[]): Promise<Set<string>> {
+async function insertClones(ctx: ChunkContext, org: string, clones: Clone[]): Promise<Set<string>> {
   if (clones.length === 0) return new Set();
   const records = clones.map((c, ord) => ({ ...writableRecord(c.state), id: c.id, space_id: c.spaceId, seq: c.seq, ord }));
-  const res = await sql<{ id: string }>`
+  const res = await sql<{ seq: number }>`
     with u as (
       select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
                  as u(id uuid, space_id uuid, seq integer, ord integer, ${WRITABLE_COLUMNS_SQL})),
@@ -125,13 +126,13 @@ async function insertClones(tx: Db, jobId: string, org: string, clones: Clone[])
         from u order by u.ord
       on conflict (space_id, slug) do nothing
       returning ${columns()})
-    update bulk_item b
-       set status = 'succeeded', result = json_build_object('Invocation', ${invocationViewSql('ins')}),
-           created_id = ins.id, version_after = ins.version
-      from ins join u on u.id = ins.id
-     where b.job_id = ${jobJoinKey(jobId)} and b.seq = u.seq
-    returning ins.id`.execute(tx);
-  return new Set(res.rows.map((r) => r.id));
+    ${insertSucceeded(ctx, { relation: sql`ins join u on u.id = ins.id`, seq: sql`u.seq` }, {
+      result: sql`json_build_object('Invocation', ${invocationViewSql('ins')})`,
+      createdId: sql`ins.id`,
+      versionAfter: sql`ins.version`,
+    })}`.execute(ctx.tx);
+  const seqs = new Set(res.rows.map((r) => r.seq));
+  return new Set(clones.filter((c) => seqs.has(c.seq)).map((c) => c.id));
 }
 
 /** The entities already holding the Slugs of clones that were not inserted (or, in a dry run, all). */

@@ -2,8 +2,7 @@ import { sql } from 'kysely';
 import type { ChunkContext, ItemRow } from '../chunk.ts';
 import { entityError, failed, recorded, succeeded, type ItemOutcome } from '../item-result.ts';
 import { lockInvocations, type InvocationRow } from './lock-rows.ts';
-import type { UndoJob } from './patch.op.ts';
-import { invocationColumnsSql, rowSnapshotSql, jobJoinKey } from './sql-rows.ts';
+import { insertSucceeded, invocationColumnsSql, rowSnapshotSql } from './sql-rows.ts';
 import { INVOCATION_COLUMNS } from '../../db.ts';
 
 const gatesOf = (row: InvocationRow) => Object.keys(row.delete_gates ?? {});
@@ -26,7 +25,8 @@ export async function deleteItems(ctx: ChunkContext): Promise<ItemOutcome[]> {
  * as the delete). Only the items it did not delete are read afterwards, to say why: gone (404),
  * gated (422), or, where neither holds any more, changed by another transaction meanwhile (409).
  */
-async function deleteUngated({ tx, job, items }: ChunkContext): Promise<ItemOutcome[]> {
+async function deleteUngated(ctx: ChunkContext): Promise<ItemOutcome[]> {
+  const { tx, job, items } = ctx;
   // In id order, the order lockInvocations takes locks in: the plan (a nested loop over the list,
   // by primary key) locks rows in the list's order. Were a plan to take them in another order
   // against a concurrent chunk, PostgreSQL would end the deadlock by failing one transaction, which
@@ -38,7 +38,7 @@ async function deleteUngated({ tx, job, items }: ChunkContext): Promise<ItemOutc
        using unnest(${targets.map((t) => t.entity_id)}::uuid[], ${targets.map((t) => t.seq)}::integer[]) as u(id, seq)
        where i.id = u.id and i.organization_id = ${job.organization_id} and i.delete_gates = '{}'::jsonb
       returning ${invocationColumnsSql('i')}, u.seq)
-    ${recordDeleted(job)}`.execute(tx);
+    ${recordDeleted(ctx)}`.execute(tx);
   const done = new Set(res.rows.map((r) => r.seq));
   const outcomes = items.filter((i) => done.has(i.seq)).map((i) => recorded(i.seq));
   const left = items.filter((i) => !done.has(i.seq));
@@ -82,20 +82,19 @@ function withMessages(outcomes: ItemOutcome[]): ItemOutcome[] {
   return outcomes;
 }
 
-/** After a CTE `del` of deleted rows with their item's seq: records each one's result and undo data. */
-const recordDeleted = (job: UndoJob) => sql`
-    update bulk_item b
-       set status = 'succeeded', before = ${job.record_undo ? rowSnapshotSql('del') : sql`null`},
-           result = json_build_object('Message', 'invocation ' || del.slug || ' (' || del.id || ') deleted')
-      from del
-     where b.job_id = ${jobJoinKey(job.id)} and b.seq = del.seq
-    returning b.seq`;
+/** After a CTE `del` of deleted rows with their item's seq: writes each one's item, result and undo data. */
+const recordDeleted = (ctx: ChunkContext) =>
+  insertSucceeded(ctx, { relation: sql`del`, seq: sql`del.seq` }, {
+    result: sql`json_build_object('Message', 'invocation ' || del.slug || ' (' || del.id || ') deleted')`,
+    ...(ctx.job.record_undo ? { before: rowSnapshotSql('del') } : {}),
+  });
 
 /**
  * Deletes the items' entities after `check`, the DeleteGates (422) and a missing row (404), and
  * records each deleted row as the undo data. DeleteResponse items carry a Message beside an Error.
  */
-export async function deleteEntities({ tx, job, items }: ChunkContext, check: DeleteCheck): Promise<ItemOutcome[]> {
+export async function deleteEntities(ctx: ChunkContext, check: DeleteCheck): Promise<ItemOutcome[]> {
+  const { tx, job, items } = ctx;
   const rows = await lockInvocations(tx, job.organization_id, items.map((i) => i.entity_id));
   const outcomes: ItemOutcome[] = [];
   const doomed: Array<{ seq: number; row: InvocationRow }> = [];
@@ -105,7 +104,7 @@ export async function deleteEntities({ tx, job, items }: ChunkContext, check: De
     if (refused) outcomes.push(refused);
     else doomed.push({ seq: item.seq, row: row! });
   }
-  const deleted = job.dry_run ? new Set(doomed.map((d) => d.row.id)) : await deleteChecked(tx, job, doomed);
+  const deleted = job.dry_run ? new Set(doomed.map((d) => d.row.id)) : await deleteChecked(ctx, doomed);
   for (const { seq, row } of doomed) {
     if (!deleted.has(row.id)) {
       outcomes.push(failed(seq, entityError(409, 'Conflict', changedMessage(row), { id: row.id, slug: row.slug })));
@@ -119,10 +118,10 @@ export async function deleteEntities({ tx, job, items }: ChunkContext, check: De
 }
 
 /**
- * Deletes the rows whose Version is still the one read, and in the same statement records each
- * deleted row's result and undo data (the row as it was) on its item. Answers the ids deleted.
+ * Deletes the rows whose Version is still the one read, and in the same statement writes each
+ * deleted row's item with its result and undo data (the row as it was). Answers the ids deleted.
  */
-async function deleteChecked(tx: ChunkContext['tx'], job: UndoJob, doomed: Array<{ seq: number; row: InvocationRow }>): Promise<Set<string>> {
+async function deleteChecked(ctx: ChunkContext, doomed: Array<{ seq: number; row: InvocationRow }>): Promise<Set<string>> {
   if (doomed.length === 0) return new Set();
   const pairs = JSON.stringify(doomed.map((d) => ({ seq: d.seq, id: d.row.id, version: d.row.version })));
   const res = await sql<{ seq: number }>`
@@ -131,7 +130,7 @@ async function deleteChecked(tx: ChunkContext['tx'], job: UndoJob, doomed: Array
        using jsonb_to_recordset(${pairs}::jsonb) as u(seq integer, id uuid, version integer)
        where i.id = u.id and i.version = u.version
       returning ${invocationColumnsSql('i')}, u.seq)
-    ${recordDeleted(job)}`.execute(tx);
+    ${recordDeleted(ctx)}`.execute(ctx.tx);
   const seqs = new Set(res.rows.map((r) => r.seq));
   return new Set(doomed.filter((d) => seqs.has(d.seq)).map((d) => d.row.id));
 }

@@ -2,14 +2,12 @@ import { sql } from 'kysely';
 import { applyInvocationPatch, parseInvocationPatch, rowToState, toInvocationView } from '../../invocations/index.ts';
 import type { InvocationState } from '../../invocations/index.ts';
 import { isUniqueViolation } from '../../sql-errors.ts';
-import type { Db } from '../../db.ts';
 import type { ChunkContext } from '../chunk.ts';
-import type { JobRow } from '../job-view.ts';
 import type { BulkRequest } from '../submit.ts';
 import { entityError, failed, recorded, succeeded, type ItemOutcome } from '../item-result.ts';
 import { lockInvocations, type InvocationRow } from './lock-rows.ts';
 import { missingBridgeWorkers, writableRecord, WRITABLE_COLUMNS_SQL } from './write-rows.ts';
-import { invocationColumnsSql, invocationViewSql, rowSnapshotSql, jobJoinKey } from './sql-rows.ts';
+import { insertSucceeded, invocationColumnsSql, invocationViewSql, rowSnapshotSql } from './sql-rows.ts';
 
 export interface Change {
   seq: number;
@@ -22,7 +20,8 @@ export interface Change {
  * result fails validation fail alone (400); unchanged ones succeed without a write. Writes are one
  * UPDATE for the chunk with the version check inside it.
  */
-export async function patchItems({ tx, job, items }: ChunkContext): Promise<ItemOutcome[]> {
+export async function patchItems(ctx: ChunkContext): Promise<ItemOutcome[]> {
+  const { tx, job, items } = ctx;
   const patch = parseInvocationPatch((job.request as BulkRequest).body);
   const rows = await lockInvocations(tx, job.organization_id, items.map((i) => i.entity_id));
   const outcomes: ItemOutcome[] = [];
@@ -49,7 +48,7 @@ export async function patchItems({ tx, job, items }: ChunkContext): Promise<Item
     outcomes.push(failed(c.seq, entityError(400, 'Validation', message, { id: c.row.id, slug: c.row.slug })));
     return false;
   });
-  outcomes.push(...(job.dry_run ? writable.map(preview) : await writeChanges(tx, job, writable)));
+  outcomes.push(...(job.dry_run ? writable.map(preview) : await writeChanges(ctx, writable)));
   return outcomes.sort((a, b) => a.seq - b.seq);
 }
 
@@ -63,10 +62,10 @@ export function preview(c: Change): ItemOutcome {
  * entity's result (the row as written) and undo data (the row as it was) on its item. Answers the
  * seqs it recorded.
  */
-function updateStatement(job: UndoJob, changes: Change[]) {
+function updateStatement(ctx: ChunkContext, changes: Change[]) {
+  const { job } = ctx;
   const records = changes.map((c) => ({ ...writableRecord(c.next), seq: c.seq, id: c.row.id, version: c.row.version }));
   // Without undo data the rows as they were are neither read back nor written.
-  const before = job.record_undo ? rowSnapshotSql('old') : sql`null`;
   const withOld = job.record_undo ? sql`join old on old.id = upd.id` : sql``;
   return sql<{ seq: number }>`
     with u as (
@@ -84,26 +83,23 @@ function updateStatement(job: UndoJob, changes: Change[]) {
         from u
        where i.id = u.id and i.version = u.version
       returning ${invocationColumnsSql('i')}, u.seq)
-    update bulk_item b
-       set status = 'succeeded', result = json_build_object('Invocation', ${invocationViewSql('upd')}),
-           before = ${before}, version_after = upd.version
-      from upd ${withOld}
-     where b.job_id = ${jobJoinKey(job.id)} and b.seq = upd.seq
-    returning b.seq`;
+    ${insertSucceeded(ctx, { relation: sql`upd ${withOld}`, seq: sql`upd.seq` }, {
+      result: sql`json_build_object('Invocation', ${invocationViewSql('upd')})`,
+      ...(job.record_undo ? { before: rowSnapshotSql('old') } : {}),
+      versionAfter: sql`upd.version`,
+    })}`;
 }
-
-/** What a chunk's write needs of its job. */
-export type UndoJob = Pick<JobRow, 'id' | 'record_undo'>;
 
 /**
  * One UPDATE for the chunk. A Slug taken by another entity aborts it; then each change is written
  * alone under a savepoint so only the colliding entities fail (409).
  */
-export async function writeChanges(tx: Db, job: UndoJob, changes: Change[]): Promise<ItemOutcome[]> {
+export async function writeChanges(ctx: ChunkContext, changes: Change[]): Promise<ItemOutcome[]> {
+  const { tx } = ctx;
   if (changes.length === 0) return [];
   await sql`savepoint bulk_patch`.execute(tx);
   try {
-    const written = await updateStatement(job, changes).execute(tx);
+    const written = await updateStatement(ctx, changes).execute(tx);
     await sql`release savepoint bulk_patch`.execute(tx);
     return toOutcomes(changes, new Set(written.rows.map((w) => w.seq)));
   } catch (e) {
@@ -114,7 +110,7 @@ export async function writeChanges(tx: Db, job: UndoJob, changes: Change[]): Pro
   for (const change of changes) {
     await sql`savepoint bulk_patch_one`.execute(tx);
     try {
-      const written = await updateStatement(job, [change]).execute(tx);
+      const written = await updateStatement(ctx, [change]).execute(tx);
       await sql`release savepoint bulk_patch_one`.execute(tx);
       outcomes.push(...toOutcomes([change], new Set(written.rows.map((w) => w.seq))));
     } catch (e) {

@@ -62,7 +62,7 @@ export async function restoreItems(ctx: ChunkContext): Promise<ItemOutcome[]> {
     outcomes.push(failed(c.seq, entityError(409, 'Conflict', message, { id: c.row.id, slug: c.row.slug })));
     return false;
   });
-  outcomes.push(...(job.dry_run ? writable.map(preview) : await writeChanges(tx, job, writable)));
+  outcomes.push(...(job.dry_run ? writable.map(preview) : await writeChanges(ctx, writable)));
   return outcomes.sort((a, b) => a.seq - b.seq);
 }
 

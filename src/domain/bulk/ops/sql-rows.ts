@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { INVOCATION_COLUMNS } from '../../db.ts';
+import type { ChunkContext } from '../chunk.ts';
 
 /**
  * JSON of an invocation row built inside PostgreSQL, so a chunk's statement can record per-entity
@@ -44,11 +45,27 @@ export function invocationViewSql(alias: string): RawBuilder<unknown> {
 /** The invocation columns as a select list of `alias` (search_text left out). */
 export const invocationColumnsSql = (alias: string) => sql.join(INVOCATION_COLUMNS.map((c) => ref(alias, c)));
 
+
 /**
- * The job id where a chunk's statement joins the rows it wrote to their bulk_item rows. As a
- * plain parameter the planner estimates `job_id = <a job planned after the last ANALYZE>` at one
- * row, and with the write's RETURNING also guessed at one row it scans the whole job once per
- * written row (seconds per chunk at 100,000 items). As an InitPlan value it is estimated like any
- * job, so the lookup goes by (job_id, seq).
+ * INSERT of the item of every row of `from` (a relation with the chunk's seq in `seq`): the item's
+ * target comes from the chunk, its result and undo data from the given expressions over `from`.
+ * For a statement that writes entities and records their results in the same breath. Returns seq.
  */
-export const jobJoinKey = (jobId: string) => sql<string>`(select ${jobId}::uuid)`;
+export function insertSucceeded(
+  { job, chunk, items }: Pick<ChunkContext, 'job' | 'chunk' | 'items'>,
+  from: { relation: RawBuilder<unknown>; seq: RawBuilder<unknown> },
+  values: { result: RawBuilder<unknown>; before?: RawBuilder<unknown>; createdId?: RawBuilder<unknown>; versionAfter?: RawBuilder<unknown> },
+): RawBuilder<{ seq: number }> {
+  const col = <K extends keyof (typeof items)[number]>(k: K) => items.map((i) => i[k]);
+  return sql<{ seq: number }>`
+    insert into bulk_item (job_id, seq, chunk, entity_id, dest_space_id, prefix, source_seq,
+                           status, result, before, created_id, version_after)
+    select ${job.id}, it.seq, ${chunk}, it.entity_id, it.dest_space_id, it.prefix, it.source_seq,
+           'succeeded', ${values.result}, ${values.before ?? sql`null`}, ${values.createdId ?? sql`null`},
+           ${values.versionAfter ?? sql`null`}
+      from ${from.relation}
+      join unnest(${col('seq')}::integer[], ${col('entity_id')}::uuid[], ${col('dest_space_id')}::uuid[],
+                  ${col('prefix')}::text[], ${col('source_seq')}::integer[])
+           as it(seq, entity_id, dest_space_id, prefix, source_seq) on it.seq = ${from.seq}
+    returning seq`;
+}
