@@ -21,8 +21,9 @@ export type PlanOutcome =
 
 /**
  * Freezes the selection: one INSERT ... SELECT writes the job's chunks, each with its targets
- * (ids never pass through Node) numbered in the order results are reported. Idempotent: a job planned already is only
- * asked for its pending chunks, so a re-delivered planning job re-enqueues and changes nothing.
+ * (ids never pass through Node) numbered in the order results are reported. Idempotent: a job
+ * planned already is only asked for its pending chunks, so a re-delivered planning job re-enqueues
+ * and changes nothing.
  */
 export async function planJob(em: EntityManager, jobId: string, opts: { maxRunningPerOrg?: number } = {}): Promise<PlanOutcome> {
   let outcome: PlanOutcome;
