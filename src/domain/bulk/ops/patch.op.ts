@@ -64,6 +64,9 @@ export function preview(c: Change): ItemOutcome {
  */
 function updateStatement(ctx: ChunkContext, changes: Change[]) {
   const { job } = ctx;
+  // Only the changes' items: a chunk whose Slugs collide runs this once per change.
+  const seqs = new Set(changes.map((c) => c.seq));
+  const items = ctx.items.filter((i) => seqs.has(i.seq));
   const records = changes.map((c) => ({ ...writableRecord(c.next), seq: c.seq, id: c.row.id, version: c.row.version }));
   // Without undo data the rows as they were are neither read back nor written.
   const withOld = job.record_undo ? sql`join old on old.id = upd.id` : sql``;
@@ -83,7 +86,7 @@ function updateStatement(ctx: ChunkContext, changes: Change[]) {
         from u
        where i.id = u.id and i.version = u.version
       returning ${invocationColumnsSql('i')}, u.seq)
-    ${insertSucceeded(ctx, { relation: sql`upd ${withOld}`, seq: sql`upd.seq` }, {
+    ${insertSucceeded({ ...ctx, items }, { relation: sql`upd ${withOld}`, seq: sql`upd.seq` }, {
       result: sql`json_build_object('Invocation', ${invocationViewSql('upd')})`,
       ...(job.record_undo ? { before: rowSnapshotSql('old') } : {}),
       versionAfter: sql`upd.version`,
