@@ -73,7 +73,11 @@ export async function readResults(
   const finished = FINISHED_STATES.includes(job.state);
   const after = page.after ?? 0;
   const limit = page.limit + 1;
-  let q = db(em).selectFrom('bulk_item').select(['seq', 'status', 'result', 'entity_id']).where('job_id', '=', job.id).where('seq', '>', after);
+  let q = db(em)
+    .selectFrom('bulk_item')
+    .select(['seq', 'status', 'result', 'entity_id'])
+    .where('job_id', '=', job.id)
+    .where('seq', '>', after);
   if (page.status) q = q.where('status', '=', page.status);
   const items = q.orderBy('seq').limit(limit);
   // A finished job's remaining chunks are the targets it never reached.
