@@ -122,6 +122,7 @@ try {
     QUEUE_PREFIX: `bulkops-cpu-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: values['log-level'],
     RATE_LIMIT_PER_MINUTE: '1000000',
+    CHECK_RESPONSES: 'false', // as the production image runs (Dockerfile)
     ROLE: 'api',
   };
   const startApi = async (name: string, env: Record<string, string>, flags: string[], script = MAIN_SCRIPT): Promise<Target> => {

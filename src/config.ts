@@ -14,6 +14,8 @@ const ConfigSchema = z.object({
   BULK_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** false: bulk patches and deletes keep no before-state (they cost less, and cannot be reverted). */
   BULK_RECORD_UNDO: z.stringbool().default(true),
+  /** true: every answer is checked against its route's response schema (see response-serializer.ts). */
+  CHECK_RESPONSES: z.stringbool().default(true),
   /** Set: a separate listener serves GET /metrics without a token (the only way to scrape ROLE=worker). */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).optional(),

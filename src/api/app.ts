@@ -1,11 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Orm } from '../infra/orm.ts';
 import { db, type Db } from '../domain/db.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
+import { responseSerializerCompiler } from './plugins/response-serializer.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerApiDocs } from './openapi/docs.plugin.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
@@ -79,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler(deps.config.CHECK_RESPONSES));
   // RFC 7396 bodies are JSON too; both are parsed by Fastify's own JSON parser, then checked.
   registerJsonBodies(app, BODY_LIMIT);
 
