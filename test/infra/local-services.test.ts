@@ -1,11 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { ensureLocalServices, StartupError } from '../../src/infra/local-services.ts';
+import { closedToOthers, ensureLocalServices, StartupError } from '../../src/infra/local-services.ts';
 
 // Port 1 never answers here: it stands for "nothing listening on the default port".
 const CLOSED_PG = 'postgres://postgres@127.0.0.1:1/bulkops';
@@ -34,6 +34,13 @@ describe('npm start on a bare machine', () => {
     const dataRoot = await mkdtemp(path.join(tmpdir(), 'bulkops-data-'));
     dirs.push(dataRoot);
     const config = { ...loadConfig({}), databaseUrl: CLOSED_PG, redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    // As root the server runs as the postgres user, who must reach the project's node_modules: a
+    // clone under a private folder (mode 700) cannot run it, and says so instead of failing later.
+    const closed = process.getuid?.() === 0 ? await closedToOthers([path.join(process.cwd(), 'node_modules')]) : undefined;
+    if (closed) {
+      await expect(ensureLocalServices(config, dataRoot)).rejects.toThrow(`postgres user, who cannot enter ${closed};`);
+      return;
+    }
     const services = await ensureLocalServices(config, dataRoot);
     try {
       expect(services.databaseUrl).toMatch(/:54329\/bulkops$/);
@@ -46,6 +53,17 @@ describe('npm start on a bare machine', () => {
       await services.stop();
     }
   }, 60_000);
+
+  it('finds the first folder other users cannot enter on the way to a path', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'bulkops-perm-'));
+    dirs.push(root);
+    await mkdir(path.join(root, 'private', 'inner'), { recursive: true });
+    await chmod(root, 0o755);
+    await chmod(path.join(root, 'private'), 0o700);
+    expect(await closedToOthers([path.join(root, 'open-file')])).toBeUndefined();
+    expect(await closedToOthers([path.join(root, 'private', 'inner', 'bin')])).toBe(path.join(root, 'private'));
+    expect(await closedToOthers([path.join(root, 'x'), path.join(root, 'private', 'y')])).toBe(path.join(root, 'private'));
+  });
 
   it('starts a private redis-server when none answers and REDIS_URL is unset', async () => {
     const config = { ...loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' }), redisUrl: CLOSED_REDIS };
