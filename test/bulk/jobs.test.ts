@@ -97,8 +97,11 @@ describe('a delete chunk whose entities changed after planning', () => {
     expect(results[4]).toMatchObject({ Error: { ErrorCategory: 'DeleteGated', ErrorMetadata: { EntitySlug: 'later-5' } } });
     expect(results[4].Message).toMatch(/blocked by DeleteGates: hold/);
     // The undo data is the row as it was: reverting brings back the four deleted, with their ids.
-    const before = await k().selectFrom('bulk_item').select(['seq', 'before']).where('job_id', '=', jobId).orderBy('seq').execute();
-    expect(before.map((b) => (b.before as { id?: string } | null)?.id ?? null)).toEqual([ids[0], null, ids[2], ids[3], null, ids[5]]);
+    const items = await k().selectFrom('bulk_item').select('seq').where('job_id', '=', jobId).orderBy('seq').execute();
+    const undo = await k().selectFrom('bulk_undo').select(['seq', 'id', 'slug']).where('job_id', '=', jobId).execute();
+    const undone = new Map(undo.map((u) => [u.seq, u.id]));
+    expect(items.map((i) => undone.get(i.seq) ?? null)).toEqual([ids[0], null, ids[2], ids[3], null, ids[5]]);
+    expect(undo.find((u) => u.id === ids[0])?.slug).toBe('later-1');
   });
 });
 

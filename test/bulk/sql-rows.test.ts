@@ -5,7 +5,7 @@ import { createTestContext, newOrganization, type TestContext } from '../helpers
 import { seedSpace } from '../helpers/seed.ts';
 import { db, INVOCATION_COLUMNS } from '../../src/domain/db.ts';
 import { toInvocationView } from '../../src/domain/invocations/index.ts';
-import { invocationViewSql, rowSnapshotSql } from '../../src/domain/bulk/ops/sql-rows.ts';
+import { invocationViewSql } from '../../src/domain/bulk/ops/sql-rows.ts';
 
 let ctx: TestContext;
 let org: Awaited<ReturnType<typeof newOrganization>>;
@@ -13,7 +13,7 @@ let space: string;
 let worker: string;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ctx = await createTestContext({}, { workers: true });
   org = await newOrganization(ctx);
   space = await seedSpace(ctx.orm, org.organizationId, 'rows');
   worker = randomUUID();
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 /** Rows unlike each other in every field the JSON carries: nulls, nesting, unicode, empty maps. */
-async function seedVaried(): Promise<string[]> {
+async function seedVaried(suffix: string): Promise<string[]> {
   const k = db(ctx.orm.em.fork());
   const rows = [
     { slug: 'plain', labels: {}, annotations: {}, arguments: [], bridge_worker_id: null, delete_gates: {} },
@@ -48,7 +48,7 @@ async function seedVaried(): Promise<string[]> {
         id,
         organization_id: org.organizationId,
         space_id: space,
-        slug: r.slug,
+        slug: `${r.slug}${suffix}`,
         display_name: `Display ${r.slug}`,
         function_name: 'fn',
         arguments: JSON.stringify(r.arguments),
@@ -66,26 +66,48 @@ async function seedVaried(): Promise<string[]> {
   return ids;
 }
 
-describe('rows as JSON built in PostgreSQL', () => {
-  it('equal what Node writes for the same row: the undo snapshot and the result view', async () => {
-    const ids = await seedVaried();
-    const k = db(ctx.orm.em.fork());
-    const rows = await k.selectFrom('invocation').select(INVOCATION_COLUMNS).where('id', 'in', ids).execute();
+const jobOf = (res: { headers: Record<string, unknown> }) => String(res.headers['content-location']).split('/')[2]!;
+const readRows = (ids: string[]) =>
+  db(ctx.orm.em.fork()).selectFrom('invocation').select(INVOCATION_COLUMNS).where('id', 'in', ids).orderBy('id').execute();
+const undoRows = (jobId: string) =>
+  db(ctx.orm.em.fork()).selectFrom('bulk_undo').select(INVOCATION_COLUMNS).where('job_id', '=', jobId).orderBy('id').execute();
+
+describe('rows built in PostgreSQL', () => {
+  it('the result view equals what Node writes for the same row, field order included', async () => {
+    const ids = await seedVaried('');
+    const rows = await readRows(ids);
     expect(rows).toHaveLength(2);
     for (const row of rows) {
-      const built = await sql<{ snapshot: unknown; view: unknown; same_snapshot: boolean; same_view: boolean }>`
-        select ${rowSnapshotSql('i')} as snapshot, ${invocationViewSql('i')} as view,
-               ${rowSnapshotSql('i')}::jsonb = ${JSON.stringify(row)}::jsonb as same_snapshot,
+      const built = await sql<{ view: unknown; same_view: boolean; view_text: string }>`
+        select ${invocationViewSql('i')} as view,
                ${invocationViewSql('i')}::jsonb = ${JSON.stringify(toInvocationView(row))}::jsonb as same_view,
                ${invocationViewSql('i')}::text as view_text
-          from invocation i where i.id = ${row.id}`.execute(k);
+          from invocation i where i.id = ${row.id}`.execute(db(ctx.orm.em.fork()));
       const got = built.rows[0]!;
-      expect(got.snapshot).toEqual(JSON.parse(JSON.stringify(row)));
       expect(got.view).toEqual(JSON.parse(JSON.stringify(toInvocationView(row))));
       // Results are answered as stored: the fields keep the order Node's view writes them in.
-      expect(Object.keys(JSON.parse((got as unknown as { view_text: string }).view_text))).toEqual(Object.keys(toInvocationView(row)));
-      expect(got.same_snapshot).toBe(true);
+      expect(Object.keys(JSON.parse(got.view_text))).toEqual(Object.keys(toInvocationView(row)));
       expect(got.same_view).toBe(true);
     }
+  });
+
+  it('the undo row a patch or a delete records is the row as it was, every column as read', async () => {
+    const ids = await seedVaried('-undo');
+    // A patch checks the entity it writes as a whole; these labels pass it and are still not ASCII.
+    await sql`update invocation set labels = ${JSON.stringify({ 'app.kubernetes.io/name': 'ünïcødé ✓', team: 'a b/c' })}::jsonb
+               where id = ${ids[1]}`.execute(db(ctx.orm.em.fork()));
+    const where = encodeURIComponent(`InvocationID IN ('${ids.join("', '")}')`);
+    const original = await readRows(ids);
+    const patched = await org.admin.patch(`/invocation?where=${where}`, { DisplayName: 'patched' });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(await undoRows(jobOf(patched))).toEqual(original);
+    const changed = await readRows(ids);
+    expect(changed.map((r) => r.version)).toEqual(original.map((r) => r.version + 1));
+    await sql`update invocation set delete_gates = '{}' where id = any(${ids}::uuid[])`.execute(db(ctx.orm.em.fork()));
+    const ungated = await readRows(ids);
+    const deleted = await org.admin.delete(`/invocation?where=${where}`);
+    expect(deleted.statusCode).toBe(200);
+    expect(await readRows(ids)).toEqual([]);
+    expect(await undoRows(jobOf(deleted))).toEqual(ungated);
   });
 });

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { InvocationTable } from '../db.ts';
 
 type Timestamp = ColumnType<string, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<string | null, Date | string | null | undefined, Date | string | null>;
@@ -48,10 +49,18 @@ export interface BulkItemTable {
   prefix: string | null;
   status: Generated<ItemStatus>;
   result: Json<unknown> | null;
-  before: Json<Record<string, unknown>> | null;
   created_id: string | null;
   version_after: number | null;
   source_seq: number | null;
+}
+
+/**
+ * The undo data of an item that patched or deleted an entity: the entity's row as it was, in the
+ * invocation's own columns (see its migration). Keyed like the item.
+ */
+export interface BulkUndoTable extends InvocationTable {
+  job_id: string;
+  seq: number;
 }
 
 /**
@@ -72,5 +81,6 @@ declare module '../db.ts' {
     bulk_job: BulkJobTable;
     bulk_item: BulkItemTable;
     bulk_chunk: BulkChunkTable;
+    bulk_undo: BulkUndoTable;
   }
 }

@@ -93,7 +93,6 @@ async function writeOutcomes(tx: Db, job: JobRow, chunk: number, items: ItemRow[
         source_seq: item.source_seq,
         status: o.status,
         result: o.result,
-        before: o.before ?? null,
         created_id: o.createdId ?? null,
         version_after: o.versionAfter ?? null,
       };
@@ -101,12 +100,12 @@ async function writeOutcomes(tx: Db, job: JobRow, chunk: number, items: ItemRow[
   if (rows.length === 0) return;
   await sql`
     insert into bulk_item (job_id, seq, chunk, entity_id, dest_space_id, prefix, source_seq,
-                           status, result, before, created_id, version_after)
+                           status, result, created_id, version_after)
     select ${job.id}, u.seq, ${chunk}, u.entity_id, u.dest_space_id, u.prefix, u.source_seq,
-           u.status, u.result, u.before, u.created_id, u.version_after
+           u.status, u.result, u.created_id, u.version_after
       from json_to_recordset(${JSON.stringify(rows)}::json)
            as u(seq integer, entity_id uuid, dest_space_id uuid, prefix text, source_seq integer,
-                status text, result json, before json, created_id uuid, version_after integer)`.execute(tx);
+                status text, result json, created_id uuid, version_after integer)`.execute(tx);
 }
 
 async function bumpCounters(tx: Db, jobId: string, ok: number, bad: number): Promise<JobRow> {

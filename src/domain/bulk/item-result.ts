@@ -30,15 +30,14 @@ export interface ItemOutcome {
   status: 'succeeded' | 'failed';
   /** The per-entity answer: {Invocation} / {Error} for clone and patch, {Message} / {Error} for delete. */
   result: Record<string, unknown>;
-  /** The entity's row before the change (patch, delete): what an undo needs. */
-  before?: Record<string, unknown> | undefined;
   /** The id a clone created. */
   createdId?: string | undefined;
   /** The Version the job wrote (patch, clone), so an undo can tell whether it changed since. */
   versionAfter?: number | undefined;
   /**
-   * Recorded in bulk_item already, by the statement that changed the entity (see ops/sql-rows.ts):
-   * counted, not written again. `result` is then empty; the row holds the real one.
+   * Recorded in bulk_item already, by the statement that changed the entity (see ops/sql-rows.ts),
+   * with its undo data in bulk_undo: counted, not written again. `result` is then empty; the row
+   * holds the real one. Only those statements record undo data; outcomes Node writes have none.
    */
   written?: true | undefined;
 }

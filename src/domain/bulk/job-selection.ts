@@ -30,7 +30,8 @@ export const jobActor = (job: JobRow): Actor => ({
 export async function resolveJobSelection(em: EntityManager, job: JobRow): Promise<JobSelection> {
   if (job.source_job_id && job.operation === 'revert') {
     // What the source changed; entities it failed on, skipped or left unchanged are not touched.
-    const changed = sql<SqlBool>`b.status = 'succeeded' and (b.before is not null or b.created_id is not null)`;
+    const changed = sql<SqlBool>`b.status = 'succeeded' and (b.created_id is not null or
+      exists (select from bulk_undo u where u.job_id = b.job_id and u.seq = b.seq))`;
     const entity = sql<string>`coalesce(b.created_id, b.entity_id)`;
     return { kind: 'items', sourceJobId: job.source_job_id, itemCondition: changed, entity, unreached: false };
   }

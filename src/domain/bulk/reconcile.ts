@@ -57,6 +57,7 @@ export async function purgeExpiredJobs(em: EntityManager, retentionDays: number,
     for (const { id } of jobs) {
       await em.transactional(async (tx) => {
         await db(tx).deleteFrom('bulk_item').where('job_id', '=', id).execute();
+        await db(tx).deleteFrom('bulk_undo').where('job_id', '=', id).execute();
         await db(tx).deleteFrom('bulk_chunk').where('job_id', '=', id).execute();
         await db(tx).updateTable('bulk_job').set({ purged_at: sql`now()` }).where('id', '=', id).execute();
       });

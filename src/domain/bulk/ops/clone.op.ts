@@ -8,7 +8,7 @@ import type { BulkRequest } from '../submit.ts';
 import { entityError, failed, recorded, succeeded, type ItemOutcome } from '../item-result.ts';
 import type { InvocationRow } from './lock-rows.ts';
 import { missingBridgeWorkers, writableRecord, WRITABLE_COLUMNS_SQL } from './write-rows.ts';
-import { insertSucceeded, invocationViewSql } from './sql-rows.ts';
+import { recordSucceeded, invocationViewSql } from './sql-rows.ts';
 
 interface Clone {
   seq: number;
@@ -125,8 +125,7 @@ async function insertClones(ctx: ChunkContext, org: string, clones: Clone[]): Pr
              u.toolchain_type, u.bridge_worker_id, u.labels, u.annotations, u.delete_gates, u.hash
         from u order by u.ord
       on conflict (space_id, slug) do nothing
-      returning ${columns()})
-    ${insertSucceeded(ctx, { relation: sql`ins join u on u.id = ins.id`, seq: sql`u.seq` }, {
+      returning ${columns()})${recordSucceeded(ctx, { relation: sql`ins join u on u.id = ins.id`, seq: sql`u.seq` }, {
       result: sql`json_build_object('Invocation', ${invocationViewSql('ins')})`,
       createdId: sql`ins.id`,
       versionAfter: sql`ins.version`,

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { ChunkContext, ItemRow } from '../chunk.ts';
 import { entityError, failed, recorded, succeeded, type ItemOutcome } from '../item-result.ts';
 import { lockInvocations, type InvocationRow } from './lock-rows.ts';
-import { insertSucceeded, invocationColumnsSql, rowSnapshotSql } from './sql-rows.ts';
+import { recordSucceeded, invocationColumnsSql } from './sql-rows.ts';
 import { INVOCATION_COLUMNS } from '../../db.ts';
 
 const gatesOf = (row: InvocationRow) => Object.keys(row.delete_gates ?? {});
@@ -37,8 +37,7 @@ async function deleteUngated(ctx: ChunkContext): Promise<ItemOutcome[]> {
       delete from invocation i
        using unnest(${targets.map((t) => t.entity_id)}::uuid[], ${targets.map((t) => t.seq)}::integer[]) as u(id, seq)
        where i.id = u.id and i.organization_id = ${job.organization_id} and i.delete_gates = '{}'::jsonb
-      returning ${invocationColumnsSql('i')}, u.seq)
-    ${recordDeleted(ctx)}`.execute(tx);
+      returning ${invocationColumnsSql('i')}, u.seq)${recordDeleted(ctx)}`.execute(tx);
   const done = new Set(res.rows.map((r) => r.seq));
   const outcomes = items.filter((i) => done.has(i.seq)).map((i) => recorded(i.seq));
   const left = items.filter((i) => !done.has(i.seq));
@@ -84,9 +83,9 @@ function withMessages(outcomes: ItemOutcome[]): ItemOutcome[] {
 
 /** After a CTE `del` of deleted rows with their item's seq: writes each one's item, result and undo data. */
 const recordDeleted = (ctx: ChunkContext) =>
-  insertSucceeded(ctx, { relation: sql`del`, seq: sql`del.seq` }, {
+  recordSucceeded(ctx, { relation: sql`del`, seq: sql`del.seq` }, {
     result: sql`json_build_object('Message', 'invocation ' || del.slug || ' (' || del.id || ') deleted')`,
-    ...(ctx.job.record_undo ? { before: rowSnapshotSql('del') } : {}),
+    undo: ctx.job.record_undo ? 'del' : undefined,
   });
 
 /**
@@ -109,7 +108,7 @@ export async function deleteEntities(ctx: ChunkContext, check: DeleteCheck): Pro
     if (!deleted.has(row.id)) {
       outcomes.push(failed(seq, entityError(409, 'Conflict', changedMessage(row), { id: row.id, slug: row.slug })));
     } else if (job.dry_run) {
-      outcomes.push(succeeded(seq, { Message: `invocation ${row.slug} (${row.id}) would be deleted` }, { before: row }));
+      outcomes.push(succeeded(seq, { Message: `invocation ${row.slug} (${row.id}) would be deleted` }));
     } else {
       outcomes.push(recorded(seq));
     }
@@ -129,8 +128,7 @@ async function deleteChecked(ctx: ChunkContext, doomed: Array<{ seq: number; row
       delete from invocation i
        using jsonb_to_recordset(${pairs}::jsonb) as u(seq integer, id uuid, version integer)
        where i.id = u.id and i.version = u.version
-      returning ${invocationColumnsSql('i')}, u.seq)
-    ${recordDeleted(ctx)}`.execute(ctx.tx);
+      returning ${invocationColumnsSql('i')}, u.seq)${recordDeleted(ctx)}`.execute(ctx.tx);
   const seqs = new Set(res.rows.map((r) => r.seq));
   return new Set(doomed.filter((d) => seqs.has(d.seq)).map((d) => d.row.id));
 }

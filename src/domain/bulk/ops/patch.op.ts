@@ -7,7 +7,7 @@ import type { BulkRequest } from '../submit.ts';
 import { entityError, failed, recorded, succeeded, type ItemOutcome } from '../item-result.ts';
 import { lockInvocations, type InvocationRow } from './lock-rows.ts';
 import { missingBridgeWorkers, writableRecord, WRITABLE_COLUMNS_SQL } from './write-rows.ts';
-import { insertSucceeded, invocationColumnsSql, invocationViewSql, rowSnapshotSql } from './sql-rows.ts';
+import { recordSucceeded, invocationColumnsSql, invocationViewSql } from './sql-rows.ts';
 
 export interface Change {
   seq: number;
@@ -54,7 +54,7 @@ export async function patchItems(ctx: ChunkContext): Promise<ItemOutcome[]> {
 
 export function preview(c: Change): ItemOutcome {
   const view = { ...toInvocationView(c.row), ...c.next, Version: c.row.version + 1 };
-  return succeeded(c.seq, { Invocation: view }, { before: c.row });
+  return succeeded(c.seq, { Invocation: view });
 }
 
 /**
@@ -85,10 +85,9 @@ function updateStatement(ctx: ChunkContext, changes: Change[]) {
              version = i.version + 1, updated_at = now()
         from u
        where i.id = u.id and i.version = u.version
-      returning ${invocationColumnsSql('i')}, u.seq)
-    ${insertSucceeded({ ...ctx, items }, { relation: sql`upd ${withOld}`, seq: sql`upd.seq` }, {
+      returning ${invocationColumnsSql('i')}, u.seq)${recordSucceeded({ ...ctx, items }, { relation: sql`upd ${withOld}`, seq: sql`upd.seq` }, {
       result: sql`json_build_object('Invocation', ${invocationViewSql('upd')})`,
-      ...(job.record_undo ? { before: rowSnapshotSql('old') } : {}),
+      undo: job.record_undo ? 'old' : undefined,
       versionAfter: sql`upd.version`,
     })}`;
 }

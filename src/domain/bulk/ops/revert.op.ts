@@ -17,13 +17,12 @@ interface Undo {
 /** The undo data of the source items a revert chunk works on, by the revert item's seq. */
 async function undoData(tx: Db, ctx: ChunkContext): Promise<Map<number, Undo>> {
   const bySource = new Map(ctx.items.map((i) => [i.source_seq, i.seq]));
-  const rows = await tx
-    .selectFrom('bulk_item')
-    .select(['seq', 'before', 'version_after'])
-    .where('job_id', '=', ctx.job.source_job_id!)
-    .where('seq', 'in', ctx.items.map((i) => i.source_seq!))
-    .execute();
-  return new Map(rows.map((r) => [bySource.get(r.seq)!, { before: r.before as InvocationRow | null, versionAfter: r.version_after }]));
+  const seqs = ctx.items.map((i) => i.source_seq!);
+  const source = ctx.job.source_job_id!;
+  const items = await tx.selectFrom('bulk_item').select(['seq', 'version_after']).where('job_id', '=', source).where('seq', 'in', seqs).execute();
+  const rows = await tx.selectFrom('bulk_undo').select(['seq', ...INVOCATION_COLUMNS]).where('job_id', '=', source).where('seq', 'in', seqs).execute();
+  const before = new Map(rows.map(({ seq, ...row }) => [seq, row]));
+  return new Map(items.map((r) => [bySource.get(r.seq)!, { before: before.get(r.seq) ?? null, versionAfter: r.version_after }]));
 }
 
 const force = (ctx: ChunkContext) => (ctx.job.request as BulkRequest).force === true;

@@ -3,28 +3,12 @@ import { INVOCATION_COLUMNS } from '../../db.ts';
 import type { ChunkContext } from '../chunk.ts';
 
 /**
- * JSON of an invocation row built inside PostgreSQL, so a chunk's statement can record per-entity
- * results and undo data from the rows it writes without shipping each row to Node and back.
- * Both must equal what Node would have written: test/bulk/sql-rows.test.ts compares them.
+ * What a chunk's statement records beside the rows it writes, built inside PostgreSQL so the rows
+ * never travel to Node and back: each entity's result as JSON (which must equal what Node would
+ * have written: test/bulk/sql-rows.test.ts compares them) and its undo data as a typed row.
  */
 
 const ref = (alias: string, column: string) => sql.ref(`${alias}.${column}`);
-
-/**
- * The row as a snapshot for bulk_item.before, in the shape the driver reads it (InvocationRow:
- * snake_case, bigint and timestamps as the text PostgreSQL sends for them), so an undo reads a
- * snapshot the same way whichever path recorded it.
- */
-export function rowSnapshotSql(alias: string): RawBuilder<unknown> {
-  const r = (c: string) => ref(alias, c);
-  return sql`json_build_object(
-    'id', ${r('id')}, 'organization_id', ${r('organization_id')}, 'space_id', ${r('space_id')},
-    'slug', ${r('slug')}, 'display_name', ${r('display_name')}, 'function_name', ${r('function_name')},
-    'arguments', ${r('arguments')}, 'toolchain_type', ${r('toolchain_type')},
-    'bridge_worker_id', ${r('bridge_worker_id')}, 'labels', ${r('labels')}, 'annotations', ${r('annotations')},
-    'delete_gates', ${r('delete_gates')}, 'hash', ${r('hash')}, 'version', ${r('version')},
-    'cursor_id', ${r('cursor_id')}::text, 'created_at', ${r('created_at')}::text, 'updated_at', ${r('updated_at')}::text)`;
-}
 
 /** RFC 3339 in UTC with whole seconds, as formatTime (identity/organizations.ts) writes it. */
 const rfc3339 = (t: RawBuilder<unknown>) => sql`to_char(${t} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
@@ -47,22 +31,31 @@ export const invocationColumnsSql = (alias: string) => sql.join(INVOCATION_COLUM
 
 
 /**
- * INSERT of the item of every row of `from` (a relation with the chunk's seq in `seq`): the item's
- * target comes from the chunk, its result and undo data from the given expressions over `from`.
- * For a statement that writes entities and records their results in the same breath. Returns seq.
+ * The tail of a WITH list (it begins with a comma) that records, for every row of `from` (a
+ * relation with the chunk's seq in `seq`), its item and optionally its undo data: the target from
+ * the chunk, the result and the rest from the given expressions over `from`. `undo` names the
+ * alias in `from` whose invocation columns are the row as it was; they go to bulk_undo as they
+ * are. For a statement that writes entities and records their results in the same breath.
+ * The statement returns the seqs it recorded.
  */
-export function insertSucceeded(
+export function recordSucceeded(
   { job, chunk, items }: Pick<ChunkContext, 'job' | 'chunk' | 'items'>,
   from: { relation: RawBuilder<unknown>; seq: RawBuilder<unknown> },
-  values: { result: RawBuilder<unknown>; before?: RawBuilder<unknown>; createdId?: RawBuilder<unknown>; versionAfter?: RawBuilder<unknown> },
+  values: { result: RawBuilder<unknown>; undo?: string | undefined; createdId?: RawBuilder<unknown>; versionAfter?: RawBuilder<unknown> },
 ): RawBuilder<{ seq: number }> {
   const col = <K extends keyof (typeof items)[number]>(k: K) => items.map((i) => i[k]);
-  return sql<{ seq: number }>`
+  // A data-modifying WITH query runs to completion whether or not the statement reads it.
+  const undo = values.undo
+    ? sql`, recorded_undo as (
+        insert into bulk_undo (job_id, seq, ${sql.join(INVOCATION_COLUMNS.map((c) => sql.ref(c)))})
+        select ${job.id}, ${from.seq}, ${invocationColumnsSql(values.undo)}
+          from ${from.relation})`
+    : sql``;
+  return sql<{ seq: number }>`${undo}
     insert into bulk_item (job_id, seq, chunk, entity_id, dest_space_id, prefix, source_seq,
-                           status, result, before, created_id, version_after)
+                           status, result, created_id, version_after)
     select ${job.id}, it.seq, ${chunk}, it.entity_id, it.dest_space_id, it.prefix, it.source_seq,
-           'succeeded', ${values.result}, ${values.before ?? sql`null`}, ${values.createdId ?? sql`null`},
-           ${values.versionAfter ?? sql`null`}
+           'succeeded', ${values.result}, ${values.createdId ?? sql`null`}, ${values.versionAfter ?? sql`null`}
       from ${from.relation}
       join unnest(${col('seq')}::integer[], ${col('entity_id')}::uuid[], ${col('dest_space_id')}::uuid[],
                   ${col('prefix')}::text[], ${col('source_seq')}::integer[])
