@@ -99,6 +99,7 @@ export async function vacuum(bdb: BenchDatabase): Promise<void> {
   await withAdmin(bdb.url, async (c) => {
     await c.query('vacuum analyze invocation');
     await c.query('vacuum analyze bulk_item');
+    await c.query('vacuum analyze bulk_undo');
     await c.query('checkpoint');
   });
 }
