@@ -10,7 +10,8 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   JOB_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** 3 on two cores: a third chunk fills the waits (commit, the job row, the queue) of the other two; see docs/benchmarks.md. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   BULK_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** false: bulk patches and deletes keep no before-state (they cost less, and cannot be reverted). */
   BULK_RECORD_UNDO: z.stringbool().default(true),

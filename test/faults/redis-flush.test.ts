@@ -7,6 +7,8 @@ import { checkExactlyOnce, createFaultEnv, newOrganization, patchSpace, progress
  * job without progress and enqueues its pending chunks again.
  */
 const N = 30_000;
+const CHUNK = 500;
+const CONCURRENCY = 3;
 let env: FaultEnv;
 beforeAll(async () => {
   env = await createFaultEnv();
@@ -14,8 +16,8 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 it('the reconciler finishes a job whose queue was emptied by FLUSHALL; every entity patched exactly once', async () => {
-  const apiProc = await startService('api', env.env({ BULK_CHUNK_SIZE: '500' }));
-  await startService('worker', env.env({ RECONCILE_STALE_SECONDS: '2', RECONCILE_EVERY_SECONDS: '1' }));
+  const apiProc = await startService('api', env.env({ BULK_CHUNK_SIZE: String(CHUNK) }));
+  await startService('worker', env.env({ RECONCILE_STALE_SECONDS: '2', RECONCILE_EVERY_SECONDS: '1', WORKER_CONCURRENCY: String(CONCURRENCY) }));
   const org = await newOrganization(apiProc.url, env.rootToken);
   const spaceId = await seed(env.pg, org.id, N, 'flush');
   const redis = env.redis.client();
@@ -26,10 +28,11 @@ it('the reconciler finishes a job whose queue was emptied by FLUSHALL; every ent
   expect(await redis.flushall()).toBe('OK');
   const tFlush = Date.now();
   const atFlush = await progress(env.pg, jobId);
-  // Chunks in flight commit; after them nothing is left to run until the reconciler steps in.
+  // The chunks in flight (one per worker slot) commit; after them nothing is left to run until the
+  // reconciler steps in.
   await sleep(600);
   const afterFlush = await progress(env.pg, jobId);
-  expect(afterFlush.succeeded - atFlush.succeeded).toBeLessThanOrEqual(2 * 500);
+  expect(afterFlush.succeeded - atFlush.succeeded).toBeLessThanOrEqual(CONCURRENCY * CHUNK);
 
   const done = await until('the job to complete', () => progress(env.pg, jobId), (p) => p.state !== 'running', 120_000, 100);
   const check = await checkExactlyOnce(env.pg, jobId, spaceId, N);
