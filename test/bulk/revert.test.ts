@@ -136,8 +136,11 @@ describe('refusals', () => {
     await org.admin.post(`/job/${queued.json().JobID}/cancel`);
     await ctx.queue.queue.resume();
     expect((await org.admin.post(`/job/${job}/pause`)).statusCode).toBe(409);
+    const undoRows = () => k().selectFrom('bulk_undo').select('seq').where('job_id', '=', job).execute();
+    expect(await undoRows()).not.toEqual([]);
     await k().updateTable('bulk_job').set({ finished_at: sql`now() - interval '30 days'` }).where('id', '=', job).execute();
     await purgeExpiredJobs(ctx.orm.em.fork(), 7);
+    expect(await undoRows()).toEqual([]);
     const purged = await org.admin.post(`/job/${job}/revert`);
     expect(purged.statusCode).toBe(409);
     expect(purged.json().Message).toMatch(/retention/);
