@@ -17,12 +17,20 @@ interface Undo {
 /** The undo data of the source items a revert chunk works on, by the revert item's seq. */
 async function undoData(tx: Db, ctx: ChunkContext): Promise<Map<number, Undo>> {
   const bySource = new Map(ctx.items.map((i) => [i.source_seq, i.seq]));
-  const seqs = ctx.items.map((i) => i.source_seq!);
-  const source = ctx.job.source_job_id!;
-  const items = await tx.selectFrom('bulk_item').select(['seq', 'version_after']).where('job_id', '=', source).where('seq', 'in', seqs).execute();
-  const rows = await tx.selectFrom('bulk_undo').select(['seq', ...INVOCATION_COLUMNS]).where('job_id', '=', source).where('seq', 'in', seqs).execute();
-  const before = new Map(rows.map(({ seq, ...row }) => [seq, row]));
-  return new Map(items.map((r) => [bySource.get(r.seq)!, { before: before.get(r.seq) ?? null, versionAfter: r.version_after }]));
+  const rows = await tx
+    .selectFrom('bulk_item as b')
+    .leftJoin('bulk_undo as u', (j) => j.onRef('u.job_id', '=', 'b.job_id').onRef('u.seq', '=', 'b.seq'))
+    .select(['b.seq', 'b.version_after', ...INVOCATION_COLUMNS.map((c) => `u.${c}` as const)])
+    .where('b.job_id', '=', ctx.job.source_job_id!)
+    .where('b.seq', 'in', ctx.items.map((i) => i.source_seq!))
+    .execute();
+  // An item without an undo row (a clone's, or a job that kept none) has every u column null.
+  return new Map(
+    rows.map(({ seq, version_after, ...row }) => [
+      bySource.get(seq)!,
+      { before: row.id === null ? null : (row as InvocationRow), versionAfter: version_after },
+    ]),
+  );
 }
 
 const force = (ctx: ChunkContext) => (ctx.job.request as BulkRequest).force === true;
