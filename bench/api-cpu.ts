@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,33 @@ function cpuMicros(pid: number): { user: number; sys: number } {
   return { user: Number(fields[11]) * 10_000, sys: Number(fields[12]) * 10_000 };
 }
 
+/** User + system CPU of each PostgreSQL process on this machine (its backends serve the servers' queries), microseconds. */
+function postgresMicros(): Map<string, number> {
+  const byPid = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.replace(/^.*\) /, '').split(' ');
+      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return byPid;
+}
+
+/**
+ * What the PostgreSQL processes spent since `before`: a backend that started meanwhile counts
+ * whole, and one that ended is left out (pools close idle connections between runs).
+ */
+function postgresMicrosSince(before: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, micros] of postgresMicros()) total += micros - (before.get(pid) ?? 0);
+  return total;
+}
+
 interface Target {
   name: string;
   child: Child;
@@ -70,6 +97,8 @@ interface PerRequest {
   micros: number;
   /** The system (kernel) part of it: syscalls, socket writes. */
   sysMicros: number;
+  /** CPU of the PostgreSQL processes per request meanwhile. */
+  pgMicros: number;
   bad: number;
 }
 
@@ -85,11 +114,13 @@ async function cpuPerRequest(t: Target, method: 'GET' | 'PATCH', paths: string[]
           setupRequest: (r: object) => ({ ...r, path: next(), body: JSON.stringify({ DisplayName: `cpu ${i}` }) }),
         };
   const before = cpuMicros(t.child.pid);
+  const pgBefore = postgresMicros();
   const res = await autocannon({ url: t.url, connections, amount: requests, headers: t.headers, requests: [request] });
   const after = cpuMicros(t.child.pid);
+  const pg = postgresMicrosSince(pgBefore) / res.requests.total;
   const n = res.requests.total;
   const [user, sys] = [(after.user - before.user) / n, (after.sys - before.sys) / n];
-  return { micros: user + sys, sysMicros: sys, bad: res.non2xx + res.errors + res.timeouts };
+  return { micros: user + sys, sysMicros: sys, pgMicros: pg, bad: res.non2xx + res.errors + res.timeouts };
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -150,7 +181,7 @@ try {
   // Warm-up: every server starts cold (JIT, pools).
   for (const t of targets) await cpuPerRequest(t, 'GET', paths);
 
-  const head = ['call ', 'round', ...targets.flatMap((t) => [`${t.name} us/request`, `${t.name} sys`]), 'floor / ours'];
+  const head = ['call ', 'round', ...targets.flatMap((t) => [`${t.name} us/request`, `${t.name} sys`, `${t.name} pg`]), 'floor / ours'];
   const lines: string[] = [`| ${head.join(' | ')} |`, `| ${head.map((h) => '-'.repeat(h.length)).join(' | ')} |`];
   for (const method of calls) {
     for (let r = 1; r <= rounds; r++) {
@@ -158,13 +189,17 @@ try {
       for (const t of targets) measured.push(await cpuPerRequest(t, method, paths));
       const bad = measured.reduce((n, m) => n + m.bad, 0);
       if (bad > 0) throw new Error(`${method}: ${bad} answers were not 2xx`);
-      const cells = measured.flatMap((m, i) => [m.micros.toFixed(0).padStart(head[2 + 2 * i]!.length), m.sysMicros.toFixed(0).padStart(head[3 + 2 * i]!.length)]);
+      const cells = measured.flatMap((m, i) => [
+        m.micros.toFixed(0).padStart(head[2 + 3 * i]!.length),
+        m.sysMicros.toFixed(0).padStart(head[3 + 3 * i]!.length),
+        m.pgMicros.toFixed(0).padStart(head[4 + 3 * i]!.length),
+      ]);
       const ratio = (measured.at(-1)!.micros / measured[0]!.micros).toFixed(2).padStart(12);
       lines.push(`| ${[method.padEnd(5), String(r).padStart(5), ...cells, ratio].join(' | ')} |`);
       console.log(lines.at(-1));
     }
   }
-  console.log(`\nCPU of the server process per request (sys: the kernel's part), ${requests} requests per run over ${connections} connections\n`);
+  console.log(`\nCPU of the server process per request (sys: the kernel's part; pg: of the PostgreSQL processes meanwhile), ${requests} requests per run over ${connections} connections\n`);
   console.log(lines.join('\n'));
 } finally {
   await stopAllChildren();

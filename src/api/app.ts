@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Orm } from '../infra/orm.ts';
-import { db, type Db } from '../domain/db.ts';
+import { db, type Db, type Prepared, preparedOf } from '../domain/db.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { responseSerializerCompiler } from './plugins/response-serializer.ts';
 import { registerAuth } from './plugins/auth.ts';
@@ -43,6 +43,8 @@ declare module 'fastify' {
      * checks the version or gates itself). They need no fork of their own.
      */
     db: Db;
+    /** The same pool, for the statements that run as named prepared statements. */
+    prepared: Prepared;
   }
 }
 
@@ -96,6 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const pooled = db(deps.orm.em);
   app.decorateRequest('db', { getter: () => pooled });
+  const prepared = await preparedOf(deps.orm.em);
+  app.decorateRequest('prepared', { getter: () => prepared });
   // No parsing hook: presentedSecret reads the one cookie it needs when a call has no bearer header.
   await app.register(cookie, { hook: false });
   registerAuth(app, { cacheSeconds: deps.config.AUTH_CACHE_SECONDS });

@@ -38,3 +38,41 @@ describe('GET /space/{space_id}/invocation/{invocation_id}', () => {
     expect(foreign.json().Message).toBe(`space ${space} not found`);
   });
 });
+
+/** Plans of the GET's prepared statement on every connection of the pool (each is asked in turn). */
+async function preparedPlans(): Promise<{ generic: number; custom: number }[]> {
+  // Prepared statements belong to a connection: hold every connection of the pool and ask each.
+  const pool = await ctx.orm.em.getConnection().getNativeClient();
+  const clients = await Promise.all(Array.from({ length: pool.options.max ?? 5 }, () => pool.connect()));
+  try {
+    const seen = await Promise.all(
+      clients.map(async (c) => {
+        const r = await c.query<{ generic_plans: string; custom_plans: string }>(
+          `select generic_plans, custom_plans from pg_prepared_statements where name = 'invocation_in_space'`,
+        );
+        return r.rows.map((row) => ({ generic: Number(row.generic_plans), custom: Number(row.custom_plans) }));
+      }),
+    );
+    return seen.flat();
+  } finally {
+    for (const c of clients) c.release();
+  }
+}
+
+describe('GET as a prepared statement', () => {
+  it('is parsed once per connection and then runs on its cached generic plan', async () => {
+    const space = await seedSpace(ctx.orm, org.organizationId, 'get-prepared');
+    const ids = await seedInvocations(ctx.orm, org.organizationId, space, 3, { prefix: 'prep' });
+    const executions = (plans: { generic: number; custom: number }[]) => plans.reduce((n, s) => n + s.generic + s.custom, 0);
+    const before = executions(await preparedPlans());
+    for (let i = 0; i < 12; i++) {
+      const res = await org.member.get(`/space/${space}/invocation/${ids[i % ids.length]}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().Invocation.InvocationID).toBe(ids[i % ids.length]);
+    }
+    const after = await preparedPlans();
+    expect(executions(after) - before).toBe(12);
+    // Five custom plans first on a connection, then its generic plan for every later execution.
+    expect(after.some((s) => s.generic > 0)).toBe(true);
+  });
+});

@@ -76,7 +76,7 @@ export const invocationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { space_id, invocation_id } = request.params;
       const projection = parseInvocationProjection(request.query);
-      return getInvocation(request.db, actorOf(request), space_id, invocation_id, projection);
+      return getInvocation(request.prepared, request.db, actorOf(request), space_id, invocation_id, projection);
     },
   );
 

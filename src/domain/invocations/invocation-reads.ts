@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../errors.ts';
-import { CompiledQuery, sql, type Expression, type SqlBool } from 'kysely';
-import { type Db, db, INVOCATION_COLUMNS } from '../db.ts';
+import { sql, type Expression, type SqlBool } from 'kysely';
+import { type Db, db, INVOCATION_COLUMNS, type Prepared } from '../db.ts';
 import type { Actor } from '../identity/actor.ts';
 import { type OrganizationView, organizationView } from '../identity/organizations.ts';
 import { type Page, type PageRequest, toPage } from '../paging.ts';
@@ -46,15 +46,19 @@ export async function listInvocations(
   return { items: await extend(k, actor, items, q.projection), nextAfter };
 }
 
-/** `k`: any Kysely; one statement (one more per included kind), no transaction needed. */
+/**
+ * `pool` runs the read as a prepared statement, `k` (any Kysely) one more statement per included
+ * kind; no transaction needed.
+ */
 export async function getInvocation(
+  pool: Prepared,
   k: Db,
   actor: Actor,
   spaceId: string,
   id: string,
   projection: InvocationProjection,
 ): Promise<ExtendedInvocation> {
-  const row = await invocationInSpace(k, actor, spaceId, id);
+  const row = await invocationInSpace(pool, actor, spaceId, id);
   const [extended] = await extend(k, actor, [row], projection);
   if (!extended) throw new Error('extend returns one entry per row');
   return extended;
@@ -64,6 +68,8 @@ export async function getInvocation(
  * The space check and the read in one round trip (GET is the hottest call): a missing space and
  * a missing invocation stay two different 404s. The text is built once (column names from the
  * code, every value a bound parameter): building and compiling it per call was 7% of the API's CPU.
+ * It runs as a named prepared statement: planning this join on every call cost PostgreSQL more
+ * than executing it.
  */
 const IN_SPACE_SQL = `
   select s.id as found_space, ${INVOCATION_COLUMNS.map((c) => `i.${c}`).join(', ')}
@@ -71,9 +77,12 @@ const IN_SPACE_SQL = `
     left join invocation i on i.id = $1 and i.space_id = s.id and i.organization_id = s.organization_id
    where s.id = $2 and s.organization_id = $3`;
 
-async function invocationInSpace(k: Db, actor: Actor, spaceId: string, id: string): Promise<InvocationRow> {
-  const query = CompiledQuery.raw(IN_SPACE_SQL, [id, spaceId, actor.organizationId]) as CompiledQuery<InvocationRow & { found_space: string }>;
-  const res = await k.executeQuery(query);
+async function invocationInSpace(pool: Prepared, actor: Actor, spaceId: string, id: string): Promise<InvocationRow> {
+  const res = await pool.query<InvocationRow & { found_space: string }>({
+    name: 'invocation_in_space',
+    text: IN_SPACE_SQL,
+    values: [id, spaceId, actor.organizationId],
+  });
   const found = res.rows[0];
   if (!found) throw notFound(`space ${spaceId} not found`);
   if (found.id === null) throw notFound(`invocation ${id} not found in space ${spaceId}`);
