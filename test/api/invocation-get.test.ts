@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
-/** GET reads the space and the invocation in one query; the two 404s must stay apart. */
+/** GET reads a found invocation in one query and checks the space only on a miss; the two 404s must stay apart. */
 describe('GET /space/{space_id}/invocation/{invocation_id}', () => {
   it('answers the invocation, and names what is missing: the space, or the invocation in it', async () => {
     const space = await seedSpace(ctx.orm, org.organizationId, 'get-a');
