@@ -33,6 +33,11 @@ describe('rate limiting per token', () => {
     for (let i = 1; i < LIMIT; i++) statuses.push((await as.get('/space')).statusCode);
     expect(statuses).toEqual([400, 200, 200, 200, 200]);
 
+    // Each limited answer says where the token stands in its window.
+    const last = await caller(ctx.app, t.Secret).get('/space');
+    expect(last.statusCode).toBe(429); // the sixth call
+    expect(last.headers['x-ratelimit-limit']).toBe(String(LIMIT));
+    expect(last.headers['x-ratelimit-remaining']).toBe('0');
     const limited = await as.get('/space');
     expect(limited.statusCode).toBe(429);
     const retryAfter = Number(limited.headers['retry-after']);
@@ -44,7 +49,14 @@ describe('rate limiting per token', () => {
     expect(api.statusCode).toBe(429);
     expect(api.json().error.code).toBe('RATE_LIMITED');
 
-    expect((await caller(ctx.app, other.Secret).get('/space')).statusCode).toBe(200);
+    const fresh = await caller(ctx.app, other.Secret).get('/space');
+    expect(fresh.statusCode).toBe(200);
+    expect(fresh.headers['x-ratelimit-limit']).toBe(String(LIMIT));
+    expect(fresh.headers['x-ratelimit-remaining']).toBe(String(LIMIT - 1));
+    const reset = Number(fresh.headers['x-ratelimit-reset']);
+    expect(reset).toBeGreaterThan(55);
+    expect(reset).toBeLessThanOrEqual(60);
+    expect(fresh.headers['retry-after']).toBeUndefined();
     // Health checks carry no token and are never limited.
     for (let i = 0; i < LIMIT * 2; i++) expect((await ctx.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
