@@ -1,7 +1,8 @@
 /**
  * The floor for the API layer: a bare Fastify route per call doing the same query with `pg`, no
  * auth, no validation, no ORM. Each query is a named prepared statement, as the API's GET is: a
- * floor that planned every statement while the API did not would be no floor. Started by the bench as a child process, like the real API.
+ * floor that planned every statement while the API did not would be no floor. Started by the bench
+ * as a child process, like the real API.
  * Environment: DATABASE_URL, PORT, ORGANIZATION_ID, POOL_MAX.
  */
 import Fastify from 'fastify';

@@ -71,7 +71,7 @@ export async function getInvocation(
  * organization). The text is built once (column names from the code, every value a bound
  * parameter): building and compiling it per call was 7% of the API's CPU. It runs as a named
  * prepared statement: planning it on every call cost PostgreSQL more than executing it, and
- * joining the space for the check cost it another fifth.
+ * joining the space for the check cost it about a tenth more.
  */
 const IN_SPACE_SQL = `
   select ${INVOCATION_COLUMNS.join(', ')}
