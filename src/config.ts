@@ -12,6 +12,11 @@ const ConfigSchema = z.object({
   JOB_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
   /** 3 on two cores: a third chunk fills the waits (commit, the job row, the queue) of the other two; see docs/benchmarks.md. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  /**
+   * PostgreSQL connections a process keeps open and opens at start (default: a worker's
+   * concurrency plus one for planning and its sweeps; 2 for ROLE=api).
+   */
+  DATABASE_POOL_MIN: z.coerce.number().int().min(0).max(64).optional(),
   BULK_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** false: bulk patches and deletes keep no before-state (they cost less, and cannot be reverted). */
   BULK_RECORD_UNDO: z.stringbool().default(true),
@@ -44,6 +49,13 @@ export type Config = z.infer<typeof ConfigSchema> & {
 };
 
 export class ConfigError extends Error {}
+
+/** The connection pool of a process: its floor, and room above it for bursts. */
+export function poolSizes(c: Pick<Config, 'ROLE' | 'WORKER_CONCURRENCY' | 'DATABASE_POOL_MIN'>): { poolMin: number; poolMax: number } {
+  const workers = c.ROLE === 'api' ? 0 : c.WORKER_CONCURRENCY + 1;
+  const poolMin = c.DATABASE_POOL_MIN ?? (c.ROLE === 'api' ? 2 : workers);
+  return { poolMin, poolMax: Math.max(10, poolMin, workers + 2) };
+}
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/bulkops';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from './config.ts';
-import { createOrm, migrateUp } from './infra/orm.ts';
+import { ConfigError, loadConfig, poolSizes } from './config.ts';
+import { createOrm, migrateUp, openConnections } from './infra/orm.ts';
 import { createRedis } from './infra/redis.ts';
 import { ensureLocalServices, StartupError } from './infra/local-services.ts';
 import { buildApp } from './api/app.ts';
@@ -24,8 +24,9 @@ async function main(): Promise<void> {
   const services = await ensureLocalServices(config, path.join(ROOT, '.data'));
   const cfg = { ...config, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl };
 
-  const orm = await createOrm({ databaseUrl: cfg.databaseUrl });
+  const orm = await createOrm({ databaseUrl: cfg.databaseUrl, ...poolSizes(cfg) });
   const applied = await migrateUp(orm);
+  await openConnections(orm);
   if (cfg.BOOTSTRAP_TOKEN) await ensureBootstrap(orm.em.fork(), cfg.BOOTSTRAP_TOKEN);
   const redis = createRedis(cfg.redisUrl);
 

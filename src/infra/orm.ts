@@ -13,6 +13,10 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url
 export interface OrmOptions {
   databaseUrl: string;
   poolMax?: number;
+  /** Connections kept open however long they idle (opened up front by openConnections). */
+  poolMin?: number;
+  /** How long a connection above poolMin may idle before it closes (pg's default: 10 s). */
+  idleTimeoutMillis?: number;
   debug?: boolean;
 }
 
@@ -33,11 +37,29 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
       allOrNothing: true,
       snapshot: false,
     },
-    pool: { min: 0, max: options.poolMax ?? 10 },
+    pool: {
+      min: options.poolMin ?? 0,
+      max: Math.max(options.poolMax ?? 10, options.poolMin ?? 0),
+      ...(options.idleTimeoutMillis !== undefined ? { idleTimeoutMillis: options.idleTimeoutMillis } : {}),
+    },
     debug: options.debug ?? false,
     allowGlobalContext: false,
     ensureDatabase: false,
   });
+}
+
+/**
+ * Opens the pool's minimum of connections now. pg opens connections only on demand and closes
+ * idle ones down to the minimum; without this, the first job after a start (or, with no minimum,
+ * after ten idle seconds) pays for new server processes, each of which plans its first statements
+ * with empty catalog caches (see docs/benchmarks.md).
+ */
+export async function openConnections(orm: Orm): Promise<number> {
+  const pool: pg.Pool = await orm.em.getConnection().getNativeClient();
+  const min = pool.options.min ?? 0;
+  const clients = await Promise.all(Array.from({ length: min }, () => pool.connect()));
+  for (const c of clients) c.release();
+  return clients.length;
 }
 
 /** Any fixed number: the advisory lock that serializes migrations across processes. */
