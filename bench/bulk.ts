@@ -8,7 +8,7 @@
  *
  * Options: --n (100000), --scale (10000; job sizes whose cost per entity is compared with n's),
  * --naive (5000), --seconds (10, per load run), --connections (50), --chunk-size, --concurrency,
- * --workers (1), --log-level (info), --cpu-prof DIR (API and worker processes), --explain-ms MS (auto_explain into the server
+ * --workers (1), --set K=V (a further setting of the service's processes; repeatable), --log-level (info), --cpu-prof DIR (API and worker processes), --explain-ms MS (auto_explain into the server
  * log), --no-api, --api-only, --no-undo-compare (skip patch and delete again without undo
  * recording), --rate-limit N (the service's RATE_LIMIT_PER_MINUTE; default 1000000, counted but
  * never reached; 0 turns the limiter off), --out (bench/results.json).
@@ -35,6 +35,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
       'chunk-size': { type: 'string' },
       concurrency: { type: 'string' },
       workers: { type: 'string', default: '1' },
+      set: { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: 'info' },
       'cpu-prof': { type: 'string' },
       'explain-ms': { type: 'string' },
@@ -58,6 +59,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
     connections: num('connections', values.connections),
     ...(values['chunk-size'] ? { chunkSize: num('chunk-size', values['chunk-size']) } : {}),
     ...(values.concurrency ? { concurrency: num('concurrency', values.concurrency) } : {}),
+    ...(values.set?.length ? { serviceEnv: Object.fromEntries(values.set.map(setting)) } : {}),
     workers: num('workers', values.workers),
     logLevel: values['log-level'] ?? 'info',
     ...(values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {}),
@@ -70,6 +72,12 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     out: values.out ?? 'bench/results.json',
   };
+}
+
+function setting(kv: string): [string, string] {
+  const eq = kv.indexOf('=');
+  if (eq < 1) throw new Error(`--set: expected NAME=value, got ${kv}`);
+  return [kv.slice(0, eq), kv.slice(eq + 1)];
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

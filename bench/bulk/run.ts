@@ -24,6 +24,8 @@ export interface BulkBenchOptions {
   /** Service settings passed to the processes (unset: the service's defaults). */
   chunkSize?: number;
   concurrency?: number;
+  /** Further settings of the service's processes (`--set K=V`), for comparing one setting's effect. */
+  serviceEnv?: Record<string, string>;
   workers: number;
   logLevel: string;
   /** Write a CPU profile of each worker process into this directory. */
@@ -78,7 +80,7 @@ export interface BulkBenchResults {
   workerPeakRssMiB: number;
 }
 
-interface Services {
+export interface Services {
   apiUrl: string;
   api: Child;
   workers: Child[];
@@ -87,7 +89,7 @@ interface Services {
   env: Record<string, string>;
 }
 
-async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<Services> {
+export async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<Services> {
   const prefix = `bulkops-bench-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
   const env: Record<string, string> = {
@@ -103,6 +105,7 @@ async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<S
     CHECK_RESPONSES: 'false',
     ...(o.chunkSize ? { BULK_CHUNK_SIZE: String(o.chunkSize) } : {}),
     ...(o.concurrency ? { WORKER_CONCURRENCY: String(o.concurrency) } : {}),
+    ...o.serviceEnv,
   };
   const apiUrl = `http://127.0.0.1:${port}`;
   const healthy = async () => (await fetch(`${apiUrl}/healthz`)).ok;
@@ -120,13 +123,13 @@ async function startServices(bdb: BenchDatabase, o: BulkBenchOptions): Promise<S
 }
 
 /** Restarts the API process on the same port with some settings changed (the API fixes them on each job). */
-async function restartApi(s: Services, changes: Record<string, string>): Promise<void> {
+export async function restartApi(s: Services, changes: Record<string, string>): Promise<void> {
   await s.api.stop();
   const healthy = async () => (await fetch(`${s.apiUrl}/healthz`)).ok;
   s.api = await startChild('api', MAIN_SCRIPT, { ...s.env, ...changes, ROLE: 'api' }, healthy, [], 'bench/logs/api-restarted.log');
 }
 
-async function stopServices(s: Services, redisUrl: string): Promise<void> {
+export async function stopServices(s: Services, redisUrl: string): Promise<void> {
   await s.api.stop();
   for (const w of s.workers) await w.stop();
   const connection = createRedis(redisUrl);
@@ -141,7 +144,7 @@ export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResult
   const log = o.log ?? (() => {});
   const name = o.dbName ?? `bulkops_bench_${randomBytes(4).toString('hex')}`;
   const meta = { n: o.n, startedAt: new Date().toISOString(), loadBefore: loadavg(), node: process.version, workers: o.workers,
-    chunkSize: o.chunkSize ?? 'default', concurrency: o.concurrency ?? 'default', logLevel: o.logLevel };
+    chunkSize: o.chunkSize ?? 'default', concurrency: o.concurrency ?? 'default', logLevel: o.logLevel, serviceEnv: o.serviceEnv ?? {} };
   let bdb: BenchDatabase | undefined;
   let services: Services | undefined;
   try {
@@ -188,8 +191,12 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
     return r.seconds;
   };
 
-  const warm = await count(bdb, "slug like 'inv-1___'");
-  await ours({ op: 'patch', where: "Slug LIKE 'inv-1___'", body: { Labels: { warm: 'up' } } }, warm);
+  // Ten chunks (inv-10000 to inv-19999), so that every connection the worker runs chunks on has
+  // planned their statements once: the cost per entity measured is a running service's, which its
+  // pool keeps warm (DATABASE_POOL_MIN), not a new server process's first plans. One chunk warmed
+  // one connection, and the 10,000-entity job paid 0.3 s of cold starts (docs/benchmarks.md).
+  const warm = await count(bdb, "slug like 'inv-1____'");
+  await ours({ op: 'patch', where: "Slug LIKE 'inv-1____'", body: { Labels: { warm: 'up' } } }, warm);
 
   const scale: ScaleRow[] = [];
   for (const size of [...o.scale.filter((x) => x < o.n), o.n]) {
