@@ -8,8 +8,9 @@
  *
  * Options: --n (100000), --scale (10000; job sizes whose cost per entity is compared with n's),
  * --naive (5000), --seconds (10, per load run), --connections (50), --chunk-size, --concurrency,
- * --workers (1), --set K=V (a further setting of the service's processes; repeatable), --log-level (info), --cpu-prof DIR (API and worker processes), --explain-ms MS (auto_explain into the server
- * log), --no-api, --api-only, --no-undo-compare (skip patch and delete again without undo
+ * --workers (1), --set K=V (a further setting of the service's processes; repeatable),
+ * --log-level (info), --cpu-prof DIR (API and worker processes), --explain-ms MS (auto_explain into
+ * the server log), --no-api, --api-only, --no-undo-compare (skip patch and delete again without undo
  * recording), --rate-limit N (the service's RATE_LIMIT_PER_MINUTE; default 1000000, counted but
  * never reached; 0 turns the limiter off), --out (bench/results.json).
  * BENCH_DATABASE_URL and BENCH_REDIS_URL override the local PostgreSQL and Redis.

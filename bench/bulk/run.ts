@@ -194,7 +194,7 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
   // Ten chunks (inv-10000 to inv-19999), so that every connection the worker runs chunks on has
   // planned their statements once: the cost per entity measured is a running service's, which its
   // pool keeps warm (DATABASE_POOL_MIN), not a new server process's first plans. One chunk warmed
-  // one connection, and the 10,000-entity job paid 0.3 s of cold starts (docs/benchmarks.md).
+  // one connection, and the 10,000-entity job planned on cold ones (docs/benchmarks.md, first section).
   const warm = await count(bdb, "slug like 'inv-1____'");
   await ours({ op: 'patch', where: "Slug LIKE 'inv-1____'", body: { Labels: { warm: 'up' } } }, warm);
 

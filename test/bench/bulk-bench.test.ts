@@ -63,6 +63,9 @@ describe('npm run bench (smoke, N = 2,000)', () => {
 
   it('refuses bad options and a bad QUEUE_PREFIX, naming them', () => {
     expect(() => parseOptions(['--n', '0'])).toThrow(/--n/);
+    expect(() => parseOptions(['--set', 'NOEQUALS'])).toThrow(/--set/);
+    expect(parseOptions(['--set', 'DATABASE_POOL_MIN=0', '--set', 'X=a=b']).serviceEnv).toEqual({ DATABASE_POOL_MIN: '0', X: 'a=b' });
+    expect(parseOptions([]).serviceEnv).toBeUndefined();
     expect(() => loadConfig({ QUEUE_PREFIX: 'has space' })).toThrow(/QUEUE_PREFIX/);
     expect(loadConfig({ QUEUE_PREFIX: 'bench-1:a' }).QUEUE_PREFIX).toBe('bench-1:a');
   });
