@@ -64,6 +64,32 @@ describe('bulk patch', () => {
     expect(ids.map((id) => versions.get(id))).toEqual([2, 1, 1]);
   });
 
+  it('writes each entity its own changes where entities of one chunk change different fields, and a revert undoes each', async () => {
+    // The first entity already has the patch's DisplayName, so only its Labels change; the second
+    // changes both: the columns written must be those any entity of the chunk changes, not the first's.
+    const ids = await seedInvocations(ctx.orm, org.organizationId, spaceId, 2, { prefix: 'mixed', labels: { keep: 'me' } });
+    const k = db(ctx.orm.em.fork());
+    await k.updateTable('invocation').set({ display_name: 'Target', annotations: JSON.stringify({ note: 'first' }) }).where('id', '=', ids[0]!).execute();
+    const read = () => k.selectFrom('invocation').select(['id', 'slug', 'display_name', 'function_name', 'labels', 'annotations', 'hash', 'version'])
+      .where('id', 'in', ids).orderBy('cursor_id').execute();
+    const before = await read();
+    const res = await org.admin.patch(`/invocation?where=${encodeURIComponent("Slug LIKE 'mixed-%'")}`, { DisplayName: 'Target', Labels: { tier: 'x' } }, mergePatch);
+    expect(res.statusCode).toBe(200);
+    const after = await read();
+    expect(after.map((r) => [r.display_name, r.labels, r.annotations, r.version])).toEqual([
+      ['Target', { keep: 'me', tier: 'x' }, { note: 'first' }, 2],
+      ['Target', { keep: 'me', tier: 'x' }, {}, 2],
+    ]);
+    expect(after.map((r) => [r.slug, r.function_name, r.hash])).toEqual(before.map((r) => [r.slug, r.function_name, r.hash]));
+    const job = String(res.headers['content-location']).split('/')[2]!;
+    expect((await org.admin.post(`/job/${job}/revert`)).statusCode).toBe(200);
+    const reverted = await read();
+    expect(reverted.map((r) => [r.display_name, r.labels, r.annotations, r.version])).toEqual([
+      ['Target', { keep: 'me' }, { note: 'first' }, 3],
+      ['Invocation 2', { keep: 'me' }, {}, 3],
+    ]);
+  });
+
   it('refuses bad requests with 4xx and writes no job row', async () => {
     const before = await jobCount();
     const cases: Array<[Promise<{ statusCode: number; json(): { Message: string } }>, number, RegExp]> = [

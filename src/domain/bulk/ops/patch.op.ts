@@ -6,7 +6,7 @@ import type { ChunkContext } from '../chunk.ts';
 import type { BulkRequest } from '../submit.ts';
 import { entityError, failed, recorded, succeeded, type ItemOutcome } from '../item-result.ts';
 import { lockInvocations, type InvocationRow } from './lock-rows.ts';
-import { missingBridgeWorkers, writableRecord, WRITABLE_COLUMNS_SQL } from './write-rows.ts';
+import { changedColumns, missingBridgeWorkers, partialRecord, recordsetColumnsSql, setFromSql } from './write-rows.ts';
 import { recordSucceeded, invocationColumnsSql, invocationViewSql } from './sql-rows.ts';
 
 export interface Change {
@@ -67,22 +67,20 @@ function updateStatement(ctx: ChunkContext, changes: Change[]) {
   // Only the changes' items: a chunk whose Slugs collide runs this once per change.
   const seqs = new Set(changes.map((c) => c.seq));
   const items = ctx.items.filter((i) => seqs.has(i.seq));
-  const records = changes.map((c) => ({ ...writableRecord(c.next), seq: c.seq, id: c.row.id, version: c.row.version }));
+  // Only the columns some change of the chunk changes are sent and set; the rest keep their values.
+  const columns = changedColumns(changes);
+  const records = changes.map((c) => ({ ...partialRecord(c.next, columns), seq: c.seq, id: c.row.id, version: c.row.version }));
   // Without undo data the rows as they were are neither read back nor written.
   const withOld = job.record_undo ? sql`join old on old.id = upd.id` : sql``;
   return sql<{ seq: number }>`
     with u as (
       select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
-                 as u(seq integer, id uuid, version integer, ${WRITABLE_COLUMNS_SQL})),
+                 as u(seq integer, id uuid, version integer${recordsetColumnsSql(columns)})),
     old as (
       select ${invocationColumnsSql('i')} from invocation i join u on i.id = u.id),
     upd as (
       update invocation i
-         set slug = u.slug, display_name = u.display_name, function_name = u.function_name,
-             arguments = u.arguments, toolchain_type = u.toolchain_type,
-             bridge_worker_id = u.bridge_worker_id, labels = u.labels, annotations = u.annotations,
-             delete_gates = u.delete_gates, hash = u.hash,
-             version = i.version + 1, updated_at = now()
+         set ${setFromSql(columns, 'u')}version = i.version + 1, updated_at = now()
         from u
        where i.id = u.id and i.version = u.version
       returning ${invocationColumnsSql('i')}, u.seq)${recordSucceeded({ ...ctx, items }, { relation: sql`upd ${withOld}`, seq: sql`upd.seq` }, {
