@@ -7,6 +7,7 @@
  *   npm run bench -- --n 1000000 --scale 10000,100000
  *
  * Options: --n (100000), --scale (10000; job sizes whose cost per entity is compared with n's),
+ * --scale-runs (3; how often each of those runs, on other blocks each time; medians compared),
  * --naive (5000), --seconds (10, per load run), --connections (50), --chunk-size, --concurrency,
  * --workers (1), --set K=V (a further setting of the service's processes; repeatable),
  * --log-level (info), --cpu-prof DIR (API and worker processes), --explain-ms MS (auto_explain into
@@ -30,6 +31,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
     options: {
       n: { type: 'string', default: '100000' },
       scale: { type: 'string', default: '10000' },
+      'scale-runs': { type: 'string', default: '3' },
       naive: { type: 'string', default: '5000' },
       seconds: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
@@ -55,6 +57,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
   return {
     n: num('n', values.n),
     scale: (values.scale ?? '').split(',').filter(Boolean).map((s) => num('scale', s)),
+    scaleRuns: num('scale-runs', values['scale-runs']),
     naiveSample: num('naive', values.naive),
     loadSeconds: num('seconds', values.seconds),
     connections: num('connections', values.connections),

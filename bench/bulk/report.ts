@@ -25,10 +25,13 @@ export function formatResults(r: BulkBenchResults): string {
     `naive loop: ${r.naive.sample} entities each for patch, clone and delete (findOne, change, flush per entity);`,
     'naive / floor is the most any per-entity-correct implementation could reach for naive / ours',
     '',
-    'bulk patch cost per entity by job size',
+    'bulk patch cost per entity by job size (a smaller job runs several times, on other blocks each time: medians)',
     table(
-      ['entities', 'ours us/entity', 'floor us/entity', 'ours / floor'],
-      r.scale.map((s) => [int(s.entities), f(s.oursMicrosPerEntity, 1), f(s.floorMicrosPerEntity, 1), f(s.oursMicrosPerEntity / s.floorMicrosPerEntity)]),
+      ['entities', 'ours us/entity', 'floor us/entity', 'ours / floor', 'ours runs', 'floor runs'],
+      r.scale.map((s) => [
+        int(s.entities), f(s.oursMicrosPerEntity, 1), f(s.floorMicrosPerEntity, 1), f(s.oursMicrosPerEntity / s.floorMicrosPerEntity),
+        s.oursRuns.map((x) => f(x, 1)).join(' '), s.floorRuns.map((x) => f(x, 1)).join(' '),
+      ]),
     ),
   );
   if (r.undo.length > 0) {

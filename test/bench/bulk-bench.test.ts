@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../../bench/bulk.ts';
 import { formatResults } from '../../bench/bulk/report.ts';
-import { runBulkBench } from '../../bench/bulk/run.ts';
+import { median, runBulkBench, scaleRunBlocks } from '../../bench/bulk/run.ts';
 import { loadConfig } from '../../src/config.ts';
 import { SERVER_URL, withAdmin } from '../helpers/db.ts';
 
@@ -38,6 +38,7 @@ describe('npm run bench (smoke, N = 2,000)', () => {
     expect(r.naive.sample).toBe(50);
     expect(r.scale).toHaveLength(1);
     expect(r.scale[0]?.entities).toBe(N);
+    expect(r.scale[0]?.oursRuns).toEqual([r.scale[0]?.oursMicrosPerEntity]);
     expect(r.api.map((a) => a.call)).toEqual(['GET', 'PATCH']);
     for (const a of r.api) {
       expect(a.ours.requests).toBeGreaterThan(0);
@@ -59,6 +60,20 @@ describe('npm run bench (smoke, N = 2,000)', () => {
     expect(text).toMatch(/worker peak RSS: \d+ MiB/);
     const left = await withAdmin((c) => c.query('select 1 from pg_database where datname = $1', [dbName]));
     expect(left.rowCount).toBe(0);
+  });
+
+  it('runs a smaller job on blocks of its own each time, as many times as the table holds', () => {
+    // 100,000 invocations are blocks 1-10 of 10,000; the warm-up patched block 2.
+    expect(scaleRunBlocks(100_000, 10_000, 3)).toEqual([[3], [4], [5]]);
+    expect(scaleRunBlocks(1_000_000, 100_000, 3)).toEqual([[3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [13, 14, 15, 16, 17, 18, 19, 20, 21, 22], [23, 24, 25, 26, 27, 28, 29, 30, 31, 32]]);
+    expect(scaleRunBlocks(50_000, 20_000, 3)).toEqual([[3, 4]]);
+    expect(scaleRunBlocks(40_000, 20_000, 3)).toEqual([[3, 4]]);
+    expect(scaleRunBlocks(30_000, 20_000, 3)).toEqual([[1, 2]]);
+    expect(scaleRunBlocks(100_000, 10_000, 1)).toEqual([[3]]);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(parseOptions(['--scale-runs', '5']).scaleRuns).toBe(5);
+    expect(() => parseOptions(['--scale-runs', '0'])).toThrow(/--scale-runs/);
   });
 
   it('refuses bad options and a bad QUEUE_PREFIX, naming them', () => {
