@@ -58,11 +58,14 @@ export async function runChunk(em: EntityManager, jobId: string, chunk: number):
       .deleteFrom('bulk_chunk')
       .where('job_id', '=', jobId)
       .where('chunk', '=', chunk)
-      .returning(['entity_ids', 'dest_space_ids', 'prefixes', 'source_seqs'])
+      // The ids as one text: node-postgres parses a uuid[] element by element, which was a
+      // quarter of a delete chunk's time in Node in a CPU profile.
+      .returning([sql<string>`array_to_string(entity_ids, ',')`.as('entity_ids'), 'dest_space_ids', 'prefixes', 'source_seqs'])
       .executeTakeFirst();
     if (!claimed) return { kind: 'done', processed: 0, succeeded: 0, failed: 0, job } as const;
     const first = chunk * job.chunk_size + 1;
-    const items: ItemRow[] = claimed.entity_ids.map((entity_id, k) => ({
+    const entityIds = claimed.entity_ids === '' ? [] : claimed.entity_ids.split(',');
+    const items: ItemRow[] = entityIds.map((entity_id, k) => ({
       seq: first + k,
       entity_id,
       dest_space_id: claimed.dest_space_ids?.[k] ?? null,

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { ChunkContext, ItemRow } from '../chunk.ts';
 import { entityError, failed, recorded, succeeded, type ItemOutcome } from '../item-result.ts';
 import { lockInvocations, type InvocationRow } from './lock-rows.ts';
-import { recordSucceeded, invocationColumnsSql } from './sql-rows.ts';
+import { recordSucceeded, invocationColumnsSql, integerList, uuidList } from './sql-rows.ts';
 import { INVOCATION_COLUMNS } from '../../db.ts';
 
 const gatesOf = (row: InvocationRow) => Object.keys(row.delete_gates ?? {});
@@ -35,7 +35,7 @@ async function deleteUngated(ctx: ChunkContext): Promise<ItemOutcome[]> {
   const res = await sql<{ seq: number }>`
     with del as (
       delete from invocation i
-       using unnest(${targets.map((t) => t.entity_id)}::uuid[], ${targets.map((t) => t.seq)}::integer[]) as u(id, seq)
+       using unnest(${uuidList(targets.map((t) => t.entity_id))}, ${integerList(targets.map((t) => t.seq))}) as u(id, seq)
        where i.id = u.id and i.organization_id = ${job.organization_id} and i.delete_gates = '{}'::jsonb
       returning ${invocationColumnsSql('i')}, u.seq)${recordDeleted(ctx)}`.execute(tx);
   const done = new Set(res.rows.map((r) => r.seq));
@@ -83,7 +83,7 @@ function withMessages(outcomes: ItemOutcome[]): ItemOutcome[] {
 
 /** After a CTE `del` of deleted rows with their item's seq: writes each one's item, result and undo data. */
 const recordDeleted = (ctx: ChunkContext) =>
-  recordSucceeded(ctx, { relation: sql`del`, seq: sql`del.seq` }, {
+  recordSucceeded(ctx, { relation: sql`del`, seq: sql`del.seq`, entityId: sql`del.id` }, {
     result: sql`json_build_object('Message', 'invocation ' || del.slug || ' (' || del.id || ') deleted')`,
     undo: ctx.job.record_undo ? 'del' : undefined,
   });

@@ -83,7 +83,7 @@ function updateStatement(ctx: ChunkContext, changes: Change[]) {
          set ${setFromSql(columns, 'u')}version = i.version + 1, updated_at = now()
         from u
        where i.id = u.id and i.version = u.version
-      returning ${invocationColumnsSql('i')}, u.seq)${recordSucceeded({ ...ctx, items }, { relation: sql`upd ${withOld}`, seq: sql`upd.seq` }, {
+      returning ${invocationColumnsSql('i')}, u.seq)${recordSucceeded({ ...ctx, items }, { relation: sql`upd ${withOld}`, seq: sql`upd.seq`, entityId: sql`upd.id` }, {
       result: sql`json_build_object('Invocation', ${invocationViewSql('upd')})`,
       undo: job.record_undo ? 'old' : undefined,
       versionAfter: sql`upd.version`,

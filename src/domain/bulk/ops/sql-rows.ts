@@ -26,6 +26,13 @@ export function invocationViewSql(alias: string): RawBuilder<unknown> {
     'CreatedAt', ${rfc3339(r('created_at'))}, 'UpdatedAt', ${rfc3339(r('updated_at'))})`;
 }
 
+/**
+ * Ids as one bound text parameter that PostgreSQL splits, not a JS array: node-postgres quotes and
+ * escapes every element of an array parameter, and a chunk sends thousands of ids.
+ */
+export const uuidList = (ids: readonly string[]) => sql`string_to_array(${ids.join(',')}, ',')::uuid[]`;
+export const integerList = (xs: readonly number[]) => sql`string_to_array(${xs.join(',')}, ',')::integer[]`;
+
 /** The invocation columns as a select list of `alias` (search_text left out). */
 export const invocationColumnsSql = (alias: string) => sql.join(INVOCATION_COLUMNS.map((c) => ref(alias, c)));
 
@@ -40,7 +47,7 @@ export const invocationColumnsSql = (alias: string) => sql.join(INVOCATION_COLUM
  */
 export function recordSucceeded(
   { job, chunk, items }: Pick<ChunkContext, 'job' | 'chunk' | 'items'>,
-  from: { relation: RawBuilder<unknown>; seq: RawBuilder<unknown> },
+  from: { relation: RawBuilder<unknown>; seq: RawBuilder<unknown>; entityId?: RawBuilder<unknown> },
   values: { result: RawBuilder<unknown>; undo?: string | undefined; createdId?: RawBuilder<unknown>; versionAfter?: RawBuilder<unknown> },
 ): RawBuilder<{ seq: number }> {
   const col = <K extends keyof (typeof items)[number]>(k: K) => items.map((i) => i[k]);
@@ -51,6 +58,17 @@ export function recordSucceeded(
         select ${job.id}, ${from.seq}, ${invocationColumnsSql(values.undo)}
           from ${from.relation})`
     : sql``;
+  // Where `from` holds each item's entity and the items carry nothing else (a patch, a delete), the
+  // items are not sent again: they were more than half of a delete chunk's bytes to PostgreSQL.
+  const bare = from.entityId && items.every((i) => i.dest_space_id === null && i.prefix === null && i.source_seq === null);
+  if (bare) {
+    return sql<{ seq: number }>`${undo}
+    insert into bulk_item (job_id, seq, chunk, entity_id, status, result, created_id, version_after)
+    select ${job.id}, ${from.seq}, ${chunk}, ${from.entityId}, 'succeeded', ${values.result},
+           ${values.createdId ?? sql`null`}, ${values.versionAfter ?? sql`null`}
+      from ${from.relation}
+    returning seq`;
+  }
   return sql<{ seq: number }>`${undo}
     insert into bulk_item (job_id, seq, chunk, entity_id, dest_space_id, prefix, source_seq,
                            status, result, created_id, version_after)
