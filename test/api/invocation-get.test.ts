@@ -39,8 +39,10 @@ describe('GET /space/{space_id}/invocation/{invocation_id}', () => {
   });
 });
 
-/** Plans of the GET's prepared statement on every connection of the pool (each is asked in turn). */
-async function preparedPlans(): Promise<{ generic: number; custom: number }[]> {
+const executions = (plans: { generic: number; custom: number }[]) => plans.reduce((n, s) => n + s.generic + s.custom, 0);
+
+/** Plans of a named prepared statement on every connection of the pool (each is asked in turn). */
+async function preparedPlans(name = 'invocation_in_space'): Promise<{ generic: number; custom: number }[]> {
   // Prepared statements belong to a connection: hold every connection of the pool and ask each.
   const pool = await ctx.orm.em.getConnection().getNativeClient();
   const clients = await Promise.all(Array.from({ length: pool.options.max ?? 5 }, () => pool.connect()));
@@ -48,7 +50,8 @@ async function preparedPlans(): Promise<{ generic: number; custom: number }[]> {
     const seen = await Promise.all(
       clients.map(async (c) => {
         const r = await c.query<{ generic_plans: string; custom_plans: string }>(
-          `select generic_plans, custom_plans from pg_prepared_statements where name = 'invocation_in_space'`,
+          `select generic_plans, custom_plans from pg_prepared_statements where name = $1`,
+          [name],
         );
         return r.rows.map((row) => ({ generic: Number(row.generic_plans), custom: Number(row.custom_plans) }));
       }),
@@ -63,7 +66,6 @@ describe('GET as a prepared statement', () => {
   it('is parsed once per connection and then runs on its cached generic plan', async () => {
     const space = await seedSpace(ctx.orm, org.organizationId, 'get-prepared');
     const ids = await seedInvocations(ctx.orm, org.organizationId, space, 3, { prefix: 'prep' });
-    const executions = (plans: { generic: number; custom: number }[]) => plans.reduce((n, s) => n + s.generic + s.custom, 0);
     const before = executions(await preparedPlans());
     for (let i = 0; i < 12; i++) {
       const res = await org.member.get(`/space/${space}/invocation/${ids[i % ids.length]}`);
@@ -74,5 +76,29 @@ describe('GET as a prepared statement', () => {
     expect(executions(after) - before).toBe(12);
     // Five custom plans first on a connection, then its generic plan for every later execution.
     expect(after.some((s) => s.generic > 0)).toBe(true);
+  });
+});
+
+describe('PATCH and PUT as prepared statements', () => {
+  it("read through the GET's statement and write through one of their own, with the same answers", async () => {
+    const space = await seedSpace(ctx.orm, org.organizationId, 'patch-prepared');
+    const [id] = await seedInvocations(ctx.orm, org.organizationId, space, 1, { prefix: 'pp' });
+    const url = `/space/${space}/invocation/${id}`;
+    const [readsBefore, writesBefore] = [executions(await preparedPlans()), executions(await preparedPlans('invocation_update_if_version'))];
+    let version = 1;
+    for (let i = 0; i < 7; i++) {
+      const res = await org.member.patch(url, { Labels: { round: String(i) }, Arguments: [{ Value: i }] });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ Version: ++version, Labels: { round: String(i) }, Arguments: [{ Value: i }] });
+    }
+    const current = (await org.member.get(url)).json().Invocation;
+    const put = await org.member.put(url, { ...current, Labels: undefined, DisplayName: 'replaced' });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toMatchObject({ Version: version + 1, Labels: {}, DisplayName: 'replaced' });
+    // Seven patches and a PUT each read once and write once; the GET between them reads once more.
+    expect(executions(await preparedPlans()) - readsBefore).toBe(9);
+    const writes = await preparedPlans('invocation_update_if_version');
+    expect(executions(writes) - writesBefore).toBe(8);
+    expect(writes.some((s) => s.generic > 0)).toBe(true);
   });
 });

@@ -109,7 +109,7 @@ export const invocationRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: { params: InvocationParams, response: { 200: InvocationOut, ...errors, 409: ErrorBody, ...bodyErrors } },
     },
     async (request) =>
-      patchInvocation(request.db, actorOf(request), request.params.space_id, request.params.invocation_id, request.body),
+      patchInvocation(request.prepared, request.db, actorOf(request), request.params.space_id, request.params.invocation_id, request.body),
   );
 
   app.put(
@@ -123,13 +123,13 @@ export const invocationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      replaceInvocation(request.db, actorOf(request), request.params.space_id, request.params.invocation_id, request.body),
+      replaceInvocation(request.prepared, request.db, actorOf(request), request.params.space_id, request.params.invocation_id, request.body),
   );
 
   app.delete(
     '/space/:space_id/invocation/:invocation_id',
     { schema: { params: InvocationParams, response: { 200: DeleteResponse, ...errors, 422: ErrorBody } } },
     async (request) =>
-      deleteInvocation(request.db, actorOf(request), request.params.space_id, request.params.invocation_id),
+      deleteInvocation(request.prepared, request.db, actorOf(request), request.params.space_id, request.params.invocation_id),
   );
 };

@@ -78,13 +78,18 @@ const IN_SPACE_SQL = `
     from invocation
    where id = $1 and space_id = $2 and organization_id = $3`;
 
-async function invocationInSpace(pool: Prepared, k: Db, actor: Actor, spaceId: string, id: string): Promise<InvocationRow> {
+/** The invocation of the caller's organization in the space, if there is one (the GET's statement). */
+export async function findInvocationInSpace(pool: Prepared, actor: Actor, spaceId: string, id: string): Promise<InvocationRow | undefined> {
   const res = await pool.query<InvocationRow>({
     name: 'invocation_in_space',
     text: IN_SPACE_SQL,
     values: [id, spaceId, actor.organizationId],
   });
-  const row = res.rows[0];
+  return res.rows[0];
+}
+
+async function invocationInSpace(pool: Prepared, k: Db, actor: Actor, spaceId: string, id: string): Promise<InvocationRow> {
+  const row = await findInvocationInSpace(pool, actor, spaceId, id);
   if (row) return row;
   await requireSpace(k, actor.organizationId, spaceId);
   throw notFound(`invocation ${id} not found in space ${spaceId}`);
