@@ -36,6 +36,22 @@ describe('GET /space/{space_id}/invocation/{invocation_id}', () => {
     const foreign = await other.member.get(`/space/${space}/invocation/${id}`);
     expect(foreign.statusCode).toBe(404);
     expect(foreign.json().Message).toBe(`space ${space} not found`);
+
+    // PATCH, PUT and DELETE read through the same statement and answer the same two 404s.
+    const current = ok.json().Invocation;
+    for (const call of [
+      (url: string) => org.member.patch(url, { DisplayName: 'x' }),
+      (url: string) => org.member.put(url, current),
+      (url: string) => org.member.delete(url),
+    ]) {
+      const noSpaceRes = await call(`/space/${noSpace}/invocation/${id}`);
+      expect(noSpaceRes.statusCode).toBe(404);
+      expect(noSpaceRes.json().Message).toBe(`space ${noSpace} not found`);
+      const wrongSpaceRes = await call(`/space/${second}/invocation/${id}`);
+      expect(wrongSpaceRes.statusCode).toBe(404);
+      expect(wrongSpaceRes.json().Message).toBe(`invocation ${id} not found in space ${second}`);
+    }
+    expect((await org.member.get(`/space/${space}/invocation/${id}`)).json().Invocation.Version).toBe(1);
   });
 });
 

@@ -58,7 +58,7 @@ export async function getInvocation(
   id: string,
   projection: InvocationProjection,
 ): Promise<ExtendedInvocation> {
-  const row = await invocationInSpace(pool, k, actor, spaceId, id);
+  const row = await requireInvocation(pool, k, actor, spaceId, id);
   const [extended] = await extend(k, actor, [row], projection);
   if (!extended) throw new Error('extend returns one entry per row');
   return extended;
@@ -78,18 +78,17 @@ const IN_SPACE_SQL = `
     from invocation
    where id = $1 and space_id = $2 and organization_id = $3`;
 
-/** The invocation of the caller's organization in the space, if there is one (the GET's statement). */
-export async function findInvocationInSpace(pool: Prepared, actor: Actor, spaceId: string, id: string): Promise<InvocationRow | undefined> {
+/**
+ * The invocation of the caller's organization in the space, read by the GET's prepared statement;
+ * GET, PATCH, PUT and DELETE share it and its two 404s.
+ */
+export async function requireInvocation(pool: Prepared, k: Db, actor: Actor, spaceId: string, id: string): Promise<InvocationRow> {
   const res = await pool.query<InvocationRow>({
     name: 'invocation_in_space',
     text: IN_SPACE_SQL,
     values: [id, spaceId, actor.organizationId],
   });
-  return res.rows[0];
-}
-
-async function invocationInSpace(pool: Prepared, k: Db, actor: Actor, spaceId: string, id: string): Promise<InvocationRow> {
-  const row = await findInvocationInSpace(pool, actor, spaceId, id);
+  const row = res.rows[0];
   if (row) return row;
   await requireSpace(k, actor.organizationId, spaceId);
   throw notFound(`invocation ${id} not found in space ${spaceId}`);

@@ -7,7 +7,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../sql-errors.ts';
 import { bridgeWorkersById } from '../spaces/bridge-worker-store.ts';
 import { requireSpace } from '../spaces/space-store.ts';
 import { checkDocumentIds, documentFields, type InvocationCreate, type InvocationPut } from './documents.ts';
-import { findInvocationInSpace } from './invocation-reads.ts';
+import { requireInvocation } from './invocation-reads.ts';
 import { applyInvocationPatch, parseInvocationPatch, sameFields } from './patch.ts';
 import {
   buildInvocationState,
@@ -88,13 +88,6 @@ export async function createInvocation(
   return toInvocationView(existing);
 }
 
-/** The invocation read through the GET's prepared statement; 404 when it is not in the space. */
-export async function requireInvocation(pool: Prepared, actor: Actor, spaceId: string, id: string): Promise<InvocationRow> {
-  const row = await findInvocationInSpace(pool, actor, spaceId, id);
-  if (!row) throw notFound(`invocation ${id} not found in space ${spaceId}`);
-  return row;
-}
-
 /** The columns stateToColumns writes, in one fixed order (the object below names each exactly once). */
 const STATE_COLUMNS = Object.keys({
   slug: 0, display_name: 0, function_name: 0, arguments: 0, toolchain_type: 0,
@@ -144,7 +137,7 @@ export async function patchInvocation(
 ): Promise<InvocationView> {
   const patch = parseInvocationPatch(body);
   for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
-    const row = await requireInvocation(pool, actor, spaceId, id);
+    const row = await requireInvocation(pool, k, actor, spaceId, id);
     const outcome = applyInvocationPatch(rowToState(row), patch);
     if (!outcome.ok) throw validation(outcome.message);
     if (!outcome.changed) return toInvocationView(row);
@@ -170,7 +163,7 @@ export async function replaceInvocation(
   id: string,
   doc: InvocationPut,
 ): Promise<InvocationView> {
-  const row = await requireInvocation(pool, actor, spaceId, id);
+  const row = await requireInvocation(pool, k, actor, spaceId, id);
   checkDocumentIds(doc, { organizationId: actor.organizationId, spaceId, invocationId: id });
   const stale = () => conflict(`Version ${doc.Version} of invocation ${id} is stale: it has changed since it was read`);
   if (row.version !== doc.Version) throw stale();
@@ -180,7 +173,7 @@ export async function replaceInvocation(
   if (next.BridgeWorkerID !== row.bridge_worker_id) await checkBridgeWorker(k, actor.organizationId, next.BridgeWorkerID);
   const updated = await updateIfVersion(pool, id, doc.Version, next, spaceId);
   if (updated) return toInvocationView(updated);
-  await requireInvocation(pool, actor, spaceId, id);
+  await requireInvocation(pool, k, actor, spaceId, id);
   throw stale();
 }
 
@@ -204,7 +197,7 @@ export async function deleteInvocation(
       .returning('id')
       .executeTakeFirst();
     if (deleted) return { Message: `invocation ${id} deleted` };
-    const gates = Object.keys((await requireInvocation(pool, actor, spaceId, id)).delete_gates ?? {});
+    const gates = Object.keys((await requireInvocation(pool, k, actor, spaceId, id)).delete_gates ?? {});
     if (gates.length > 0) {
       throw unprocessable(`invocation ${id} has delete gates (${gates.join(', ')}); remove them before deleting`);
     }
