@@ -63,5 +63,10 @@ export function formatResults(r: BulkBenchResults): string {
   parts.push('', `worker peak RSS: ${f(r.workerPeakRssMiB, 0)} MiB`);
   const load = (x: unknown) => (Array.isArray(x) ? x.map((v: number) => v.toFixed(2)).join(' ') : '?');
   parts.push(`load average before: ${load(r.meta.loadBefore)}, after: ${load(r.meta.loadAfter)}`);
+  const targets = r.targets;
+  if (targets.length > 0) {
+    const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT MET');
+    parts.push('', 'targets, for 2 cores shared by the API, the workers and PostgreSQL (RSS: at 1,000,000 entities)', table(['target', 'this run', ''], targets.map((t) => [t.target, t.measured, verdict(t.met)])));
+  }
   return parts.join('\n');
 }

@@ -9,6 +9,7 @@ import { compareApi, type ApiRow } from './api-load.ts';
 import { BLOCK, type BenchDatabase, createBenchDatabase, dropBenchDatabase, seedInvocations, vacuum } from './database.ts';
 import { type BulkCase, type BulkOp, runFloor, runJob } from './jobs.ts';
 import { runNaive, type NaiveTiming } from './naive.ts';
+import { checkTargets, type TargetCheck } from './targets.ts';
 import { type Child, freePort, MAIN_SCRIPT, memoryOf, startChild, stopAllChildren } from './service.ts';
 
 export interface BulkBenchOptions {
@@ -84,6 +85,8 @@ export interface BulkBenchResults {
   api: ApiRow[];
   undo: UndoRow[];
   workerPeakRssMiB: number;
+  /** Each speed target against this run's figures (bench/bulk/targets.ts). */
+  targets: TargetCheck[];
 }
 
 export interface Services {
@@ -163,7 +166,8 @@ export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResult
     log(`service started in ${secs(t)} s (api + ${o.workers} worker process(es))`);
     const results = await measure(bdb, services, o, log);
     results.workerPeakRssMiB = Math.max(results.workerPeakRssMiB, ...services.workers.map((w) => memoryOf(w.pid).peakMiB));
-    return { ...results, meta: { ...meta, pg: await pgVersion(bdb), loadAfter: loadavg(), finishedAt: new Date().toISOString() } };
+    const full = { ...results, meta: { ...meta, pg: await pgVersion(bdb), loadAfter: loadavg(), finishedAt: new Date().toISOString() } };
+    return { ...full, targets: checkTargets(full) };
   } finally {
     if (services) await stopServices(services, o.redisUrl);
     // A start that failed half way (a worker never became ready) leaves the API running.

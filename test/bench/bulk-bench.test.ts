@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../../bench/bulk.ts';
 import { formatResults } from '../../bench/bulk/report.ts';
-import { median, runBulkBench, scaleRunBlocks } from '../../bench/bulk/run.ts';
+import { median, runBulkBench, scaleRunBlocks, type BulkBenchResults } from '../../bench/bulk/run.ts';
+import { checkTargets } from '../../bench/bulk/targets.ts';
 import { loadConfig } from '../../src/config.ts';
 import { SERVER_URL, withAdmin } from '../helpers/db.ts';
 
@@ -58,6 +59,12 @@ describe('npm run bench (smoke, N = 2,000)', () => {
     expect(text).toContain('| GET ');
     expect(text).toContain('BULK_RECORD_UNDO=false');
     expect(text).toMatch(/worker peak RSS: \d+ MiB/);
+    // Every target the run measured has a verdict: one job size compares no flatness, and RSS is
+    // judged only at 1,000,000 entities.
+    expect(r.targets).toHaveLength(8);
+    expect(r.targets.find((t) => t.target.startsWith('worker peak RSS'))?.met).toBeNull();
+    expect(r.targets.find((t) => t.target.startsWith('GET'))?.met).not.toBeNull();
+    expect(text).toMatch(/\| patch: at most 2x the floor's time +\| +\d+\.\d\dx \| +(met|NOT MET) \|/);
     const left = await withAdmin((c) => c.query('select 1 from pg_database where datname = $1', [dbName]));
     expect(left.rowCount).toBe(0);
   });
@@ -83,5 +90,37 @@ describe('npm run bench (smoke, N = 2,000)', () => {
     expect(parseOptions([]).serviceEnv).toBeUndefined();
     expect(() => loadConfig({ QUEUE_PREFIX: 'has space' })).toThrow(/QUEUE_PREFIX/);
     expect(loadConfig({ QUEUE_PREFIX: 'bench-1:a' }).QUEUE_PREFIX).toBe('bench-1:a');
+  });
+
+  it('judges each target from the figures, and says where a run did not measure one', () => {
+    const run = (o: { patch: number; del: number; naive: number; scale: number[]; n: number; rss: number; get: [number, number, number] }) => {
+      const bulk = (['patch', 'clone', 'delete'] as const).map((op) => {
+        const floorSeconds = 10;
+        const oursSeconds = floorSeconds * (op === 'patch' ? o.patch : op === 'delete' ? o.del : 1);
+        const naiveSeconds = oursSeconds * o.naive;
+        return { op, entities: o.n, oursSeconds, oursPerSecond: o.n / oursSeconds, floorSeconds, floorPerSecond: o.n / floorSeconds,
+          oursOverFloor: oursSeconds / floorSeconds, naiveSeconds, naiveOverOurs: naiveSeconds / oursSeconds };
+      });
+      const scale = o.scale.map((us, k) => ({ entities: 10_000 * 10 ** k, oursMicrosPerEntity: us, floorMicrosPerEntity: 80, oursRuns: [us], floorRuns: [80] }));
+      const [share, p99, bad] = o.get;
+      const load = { requests: 1, rps: 1, p50: 1, p99, bad };
+      const api = [{ call: 'GET', ours: load, floor: { ...load, bad: 0 }, share }];
+      return { meta: {}, bulk, scale, naive: { sample: 1, patchSecondsPerEntity: 0, cloneSecondsPerEntity: 0, deleteSecondsPerEntity: 0 },
+        api, undo: [], workerPeakRssMiB: o.rss } as unknown as Omit<BulkBenchResults, 'targets'>;
+    };
+    const met = (r: ReturnType<typeof run>) => Object.fromEntries(checkTargets(r).map((t) => [t.target.split(':')[0]!.split(' ')[0]! + (t.target.includes('naive') ? '-naive' : ''), t.met]));
+
+    expect(met(run({ patch: 1.5, del: 2.9, naive: 60, scale: [100, 90, 110], n: 1_000_000, rss: 450, get: [0.7, 30, 0] }))).toEqual({
+      patch: true, clone: true, delete: true, 'patch-naive': true, 'clone-naive': true, 'delete-naive': true, bulk: true, worker: true, GET: true,
+    });
+    // Each limit crossed: 2.1x, 3.1x, 49x, a spread of 1.26, 512 MiB, p99 of 50 ms.
+    expect(met(run({ patch: 2.1, del: 3.1, naive: 49, scale: [126, 100], n: 1_000_000, rss: 512, get: [0.9, 50, 0] }))).toEqual({
+      patch: false, clone: true, delete: false, 'patch-naive': false, 'clone-naive': false, 'delete-naive': false, bulk: false, worker: false, GET: false,
+    });
+    const small = checkTargets(run({ patch: 1, del: 1, naive: 60, scale: [100], n: 100_000, rss: 900, get: [0.5, 10, 3] }));
+    // One size compares nothing; RSS counts only at 1,000,000; a load run with errors measured nothing.
+    expect(small.some((t) => t.target.startsWith('bulk patch cost'))).toBe(false);
+    expect(small.find((t) => t.target.startsWith('worker'))?.met).toBeNull();
+    expect(small.find((t) => t.target.startsWith('GET'))).toMatchObject({ met: null, measured: 'no measurement (answers not 2xx)' });
   });
 });
