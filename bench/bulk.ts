@@ -12,8 +12,9 @@
  * --workers (1), --set K=V (a further setting of the service's processes; repeatable),
  * --log-level (info), --cpu-prof DIR (API and worker processes), --explain-ms MS (auto_explain into
  * the server log), --no-api, --api-only, --no-undo-compare (skip patch and delete again without undo
- * recording), --rate-limit N (the service's RATE_LIMIT_PER_MINUTE; default 1000000, counted but
- * never reached; 0 turns the limiter off), --out (bench/results.json).
+ * recording), --no-checkpoint (no CHECKPOINT before each bulk measurement), --rate-limit N (the
+ * service's RATE_LIMIT_PER_MINUTE; default 1000000, counted but never reached; 0 turns the limiter
+ * off), --out (bench/results.json).
  * BENCH_DATABASE_URL and BENCH_REDIS_URL override the local PostgreSQL and Redis.
  */
 import { randomBytes } from 'node:crypto';
@@ -46,6 +47,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
       'no-undo-compare': { type: 'boolean', default: false },
       'rate-limit': { type: 'string' },
       'api-only': { type: 'boolean', default: false },
+      'no-checkpoint': { type: 'boolean', default: false },
       out: { type: 'string', default: fileURLToPath(new URL('results.json', import.meta.url)) },
     },
   });
@@ -72,6 +74,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
     skipNoUndo: values['no-undo-compare'] ?? false,
     ...(values['rate-limit'] !== undefined ? { rateLimit: values['rate-limit'] === '0' ? 0 : num('rate-limit', values['rate-limit']) } : {}),
     skipBulk: values['api-only'] ?? false,
+    noCheckpoint: values['no-checkpoint'] ?? false,
     serverUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     out: values.out ?? 'bench/results.json',

@@ -66,7 +66,8 @@ export function formatResults(r: BulkBenchResults): string {
   const targets = r.targets;
   if (targets.length > 0) {
     const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT MET');
-    parts.push('', 'targets, for 2 cores shared by the API, the workers and PostgreSQL (RSS: at 1,000,000 entities)', table(['target', 'this run', ''], targets.map((t) => [t.target, t.measured, verdict(t.met)])));
+    const method = r.meta.checkpointBeforeEach === false ? '; this run: no checkpoint before each job' : '';
+    parts.push('', `targets, for 2 cores shared by the API, the workers and PostgreSQL (RSS: at 1,000,000 entities${method})`, table(['target', 'this run', ''], targets.map((t) => [t.target, t.measured, verdict(t.met)])));
   }
   return parts.join('\n');
 }

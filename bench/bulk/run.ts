@@ -42,6 +42,8 @@ export interface BulkBenchOptions {
   skipNoUndo?: boolean;
   /** Only the single-entity calls (for working on the API path). */
   skipBulk?: boolean;
+  /** No CHECKPOINT before each bulk measurement (default: one before each). */
+  noCheckpoint?: boolean;
   log?: (line: string) => void;
 }
 
@@ -153,7 +155,8 @@ export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResult
   const log = o.log ?? (() => {});
   const name = o.dbName ?? `bulkops_bench_${randomBytes(4).toString('hex')}`;
   const meta = { n: o.n, startedAt: new Date().toISOString(), loadBefore: loadavg(), node: process.version, workers: o.workers,
-    chunkSize: o.chunkSize ?? 'default', concurrency: o.concurrency ?? 'default', logLevel: o.logLevel, serviceEnv: o.serviceEnv ?? {} };
+    chunkSize: o.chunkSize ?? 'default', concurrency: o.concurrency ?? 'default', logLevel: o.logLevel, serviceEnv: o.serviceEnv ?? {},
+    checkpointBeforeEach: !o.noCheckpoint };
   let bdb: BenchDatabase | undefined;
   let services: Services | undefined;
   try {
@@ -183,8 +186,9 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
   }
   const pid = s.workers[0]!.pid;
   let peak = 0;
+  const settle = () => vacuum(bdb, { checkpoint: !o.noCheckpoint });
   const ours = async (c: BulkCase, expected: number) => {
-    await vacuum(bdb);
+    await settle();
     const r = await runJob(bdb, s.apiUrl, pid, c);
     if (r.succeeded !== expected || r.failed !== 0) {
       throw new Error(`${c.op} ${c.where}: ${r.succeeded} succeeded, ${r.failed} failed, expected ${expected} successes`);
@@ -194,7 +198,7 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
     return r.seconds;
   };
   const floor = async (c: BulkCase, expected: number) => {
-    await vacuum(bdb);
+    await settle();
     const r = await runFloor(bdb, c);
     if (r.rows !== expected) throw new Error(`floor ${c.op} ${c.where}: ${r.rows} rows, expected ${expected}`);
     log(`  floor ${c.op.padEnd(6)} ${expected} in ${r.seconds.toFixed(2)} s`);
@@ -243,7 +247,7 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
   times.delete.ours = await ours({ op: 'delete', where: "Slug LIKE 'c-%'" }, o.n);
   times.delete.floor = await floor({ op: 'delete', where: "Slug LIKE 'f-%'" }, o.n);
 
-  await vacuum(bdb);
+  await settle();
   const naive = await runNaive(bdb, Math.min(o.naiveSample, o.n), 'naive');
   log(`  naive loop on ${naive.sample}: patch ${(naive.patchSecondsPerEntity * 1e3).toFixed(2)} ms, clone ${(naive.cloneSecondsPerEntity * 1e3).toFixed(2)} ms, delete ${(naive.deleteSecondsPerEntity * 1e3).toFixed(2)} ms per entity`);
   const perEntity: Record<BulkOp, number> = {

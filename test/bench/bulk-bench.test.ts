@@ -88,6 +88,8 @@ describe('npm run bench (smoke, N = 2,000)', () => {
     expect(() => parseOptions(['--set', 'NOEQUALS'])).toThrow(/--set/);
     expect(parseOptions(['--set', 'DATABASE_POOL_MIN=0', '--set', 'X=a=b']).serviceEnv).toEqual({ DATABASE_POOL_MIN: '0', X: 'a=b' });
     expect(parseOptions([]).serviceEnv).toBeUndefined();
+    expect(parseOptions([]).noCheckpoint).toBe(false);
+    expect(parseOptions(['--no-checkpoint']).noCheckpoint).toBe(true);
     expect(() => loadConfig({ QUEUE_PREFIX: 'has space' })).toThrow(/QUEUE_PREFIX/);
     expect(loadConfig({ QUEUE_PREFIX: 'bench-1:a' }).QUEUE_PREFIX).toBe('bench-1:a');
   });
