@@ -2,8 +2,9 @@ import type { BulkBenchResults } from './run.ts';
 
 /**
  * The service's speed targets on a 2-core machine shared by the API, the workers and PostgreSQL,
- * each checked against one run's figures. `met` is null where the run did not measure the figure
- * (no API load run, or RSS of a job smaller than 1,000,000 entities).
+ * each checked against one run's figures. `met` is null where the run cannot judge the target
+ * (RSS of a job smaller than 1,000,000 entities, a load run with answers that were not 2xx); a
+ * target the run did not measure at all (no load run, a single job size) is left out.
  */
 export interface TargetCheck {
   target: string;
