@@ -98,7 +98,7 @@ export async function seedInvocations(bdb: BenchDatabase, n: number): Promise<vo
  * Dead rows of the previous measurement must not be paid by the next one, nor (with `checkpoint`,
  * the default) the writing of the pages it dirtied. A checkpoint has a price of its own: the first
  * change of each page after it writes the whole page to the WAL, which a small job pays on
- * nearly every page it touches (docs/benchmarks.md, "Small jobs after a checkpoint").
+ * nearly every page it touches (docs/benchmarks.md, "Targets per run, and small jobs after a checkpoint").
  */
 export async function vacuum(bdb: BenchDatabase, opts: { checkpoint?: boolean } = {}): Promise<void> {
   await withAdmin(bdb.url, async (c) => {

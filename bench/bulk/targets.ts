@@ -7,6 +7,8 @@ import type { BulkBenchResults } from './run.ts';
  * target the run did not measure at all (no load run, a single job size) is left out.
  */
 export interface TargetCheck {
+  /** Stable key: `patch-floor`, `delete-naive`, `flatness`, `rss`, `get`, ... */
+  id: string;
   target: string;
   measured: string;
   met: boolean | null;
@@ -33,11 +35,12 @@ export function checkTargets(r: Omit<BulkBenchResults, 'targets'>): TargetCheck[
   const out: TargetCheck[] = [];
   for (const b of r.bulk) {
     const limit = TARGETS.overFloor[b.op];
-    out.push({ target: `${b.op}: at most ${limit}x the floor's time`, measured: x(b.oursOverFloor), met: b.oursOverFloor <= limit });
+    out.push({ id: `${b.op}-floor`, target: `${b.op}: at most ${limit}x the floor's time`, measured: x(b.oursOverFloor), met: b.oursOverFloor <= limit });
   }
   for (const b of r.bulk) {
     const naiveOverFloor = b.naiveSeconds / b.floorSeconds;
     out.push({
+      id: `${b.op}-naive`,
       target: `${b.op}: at least ${TARGETS.overNaive}x faster than the naive loop`,
       measured: `${x(b.naiveOverOurs, 1)} (naive / floor ${x(naiveOverFloor, 1)})`,
       met: b.naiveOverOurs >= TARGETS.overNaive,
@@ -49,6 +52,7 @@ export function checkTargets(r: Omit<BulkBenchResults, 'targets'>): TargetCheck[
     const spread = Math.max(...ours) / Math.min(...ours);
     const sizes = r.scale.map((s) => s.entities.toLocaleString('en-US')).join(', ');
     out.push({
+      id: 'flatness',
       target: `bulk patch cost per entity within ${Math.round((TARGETS.flatness - 1) * 100)}% across ${sizes} entities`,
       measured: `dearest / cheapest ${x(spread)} (the floor's own ${x(Math.max(...floor) / Math.min(...floor))})`,
       met: spread <= TARGETS.flatness,
@@ -58,6 +62,7 @@ export function checkTargets(r: Omit<BulkBenchResults, 'targets'>): TargetCheck[
   if (r.bulk.length > 0) {
     const atSize = n >= TARGETS.rssAtEntities;
     out.push({
+      id: 'rss',
       target: `worker peak RSS under ${TARGETS.rssMiB} MiB at ${TARGETS.rssAtEntities.toLocaleString('en-US')} entities`,
       measured: `${r.workerPeakRssMiB.toFixed(0)} MiB at ${n.toLocaleString('en-US')}`,
       met: atSize ? r.workerPeakRssMiB < TARGETS.rssMiB : null,
@@ -67,6 +72,7 @@ export function checkTargets(r: Omit<BulkBenchResults, 'targets'>): TargetCheck[
   if (get) {
     const measurement = get.ours.bad === 0 && get.floor.bad === 0;
     out.push({
+      id: 'get',
       target: `GET: at least ${TARGETS.getShare} of the bare route, p99 under ${TARGETS.getP99Ms} ms`,
       measured: measurement ? `${get.share.toFixed(2)}, p99 ${get.ours.p99} ms` : 'no measurement (answers not 2xx)',
       met: measurement ? get.share >= TARGETS.getShare && get.ours.p99 < TARGETS.getP99Ms : null,

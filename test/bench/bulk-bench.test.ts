@@ -62,8 +62,8 @@ describe('npm run bench (smoke, N = 2,000)', () => {
     // Every target the run measured has a verdict: one job size compares no flatness, and RSS is
     // judged only at 1,000,000 entities.
     expect(r.targets).toHaveLength(8);
-    expect(r.targets.find((t) => t.target.startsWith('worker peak RSS'))?.met).toBeNull();
-    expect(r.targets.find((t) => t.target.startsWith('GET'))?.met).not.toBeNull();
+    expect(r.targets.find((t) => t.id === 'rss')?.met).toBeNull();
+    expect(r.targets.find((t) => t.id === 'get')?.met).not.toBeNull();
     expect(text).toMatch(/\| patch: at most 2x the floor's time +\| +\d+\.\d\dx \| +(met|NOT MET) \|/);
     const left = await withAdmin((c) => c.query('select 1 from pg_database where datname = $1', [dbName]));
     expect(left.rowCount).toBe(0);
@@ -110,19 +110,19 @@ describe('npm run bench (smoke, N = 2,000)', () => {
       return { meta: {}, bulk, scale, naive: { sample: 1, patchSecondsPerEntity: 0, cloneSecondsPerEntity: 0, deleteSecondsPerEntity: 0 },
         api, undo: [], workerPeakRssMiB: o.rss } as unknown as Omit<BulkBenchResults, 'targets'>;
     };
-    const met = (r: ReturnType<typeof run>) => Object.fromEntries(checkTargets(r).map((t) => [t.target.split(':')[0]!.split(' ')[0]! + (t.target.includes('naive') ? '-naive' : ''), t.met]));
+    const met = (r: ReturnType<typeof run>) => Object.fromEntries(checkTargets(r).map((t) => [t.id, t.met]));
 
     expect(met(run({ patch: 1.5, del: 2.9, naive: 60, scale: [100, 90, 110], n: 1_000_000, rss: 450, get: [0.7, 30, 0] }))).toEqual({
-      patch: true, clone: true, delete: true, 'patch-naive': true, 'clone-naive': true, 'delete-naive': true, bulk: true, worker: true, GET: true,
+      'patch-floor': true, 'clone-floor': true, 'delete-floor': true, 'patch-naive': true, 'clone-naive': true, 'delete-naive': true, flatness: true, rss: true, get: true,
     });
     // Each limit crossed: 2.1x, 3.1x, 49x, a spread of 1.26, 512 MiB, p99 of 50 ms.
     expect(met(run({ patch: 2.1, del: 3.1, naive: 49, scale: [126, 100], n: 1_000_000, rss: 512, get: [0.9, 50, 0] }))).toEqual({
-      patch: false, clone: true, delete: false, 'patch-naive': false, 'clone-naive': false, 'delete-naive': false, bulk: false, worker: false, GET: false,
+      'patch-floor': false, 'clone-floor': true, 'delete-floor': false, 'patch-naive': false, 'clone-naive': false, 'delete-naive': false, flatness: false, rss: false, get: false,
     });
     const small = checkTargets(run({ patch: 1, del: 1, naive: 60, scale: [100], n: 100_000, rss: 900, get: [0.5, 10, 3] }));
     // One size compares nothing; RSS counts only at 1,000,000; a load run with errors measured nothing.
-    expect(small.some((t) => t.target.startsWith('bulk patch cost'))).toBe(false);
-    expect(small.find((t) => t.target.startsWith('worker'))?.met).toBeNull();
-    expect(small.find((t) => t.target.startsWith('GET'))).toMatchObject({ met: null, measured: 'no measurement (answers not 2xx)' });
+    expect(small.some((t) => t.id === 'flatness')).toBe(false);
+    expect(small.find((t) => t.id === 'rss')?.met).toBeNull();
+    expect(small.find((t) => t.id === 'get')).toMatchObject({ met: null, measured: 'no measurement (answers not 2xx)' });
   });
 });
