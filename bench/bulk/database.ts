@@ -109,6 +109,29 @@ export async function vacuum(bdb: BenchDatabase, opts: { checkpoint?: boolean } 
   });
 }
 
+/** What the whole PostgreSQL server has done so far: checkpoints begun and WAL written. */
+export interface ServerActivity {
+  checkpoints: number;
+  walBytes: number;
+}
+
+/**
+ * Read before and after a measurement, the difference says how many checkpoints fell inside it
+ * (after each, the first change of every page writes the whole page to the WAL) and how much WAL
+ * it wrote. Both are the server's, not the database's: nothing else should run meanwhile.
+ * PostgreSQL 17 moved the checkpoint counters from pg_stat_bgwriter to pg_stat_checkpointer.
+ */
+export async function serverActivity(bdb: BenchDatabase): Promise<ServerActivity> {
+  const k = db(bdb.orm.em.fork());
+  const v17 = await sql<{ yes: boolean }>`select to_regclass('pg_catalog.pg_stat_checkpointer') is not null as yes`.execute(k);
+  const counters = v17.rows[0]?.yes
+    ? sql`select num_timed + num_requested from pg_stat_checkpointer`
+    : sql`select checkpoints_timed + checkpoints_req from pg_stat_bgwriter`;
+  const r = await sql<{ checkpoints: string; wal: string }>`
+    select (${counters})::text as checkpoints, pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as wal`.execute(k);
+  return { checkpoints: Number(r.rows[0]!.checkpoints), walBytes: Number(r.rows[0]!.wal) };
+}
+
 export async function dropBenchDatabase(serverUrl: string, bdb: { name: string; orm?: Orm }): Promise<void> {
   await bdb.orm?.close().catch(() => {});
   await withAdmin(serverUrl, (c) => c.query(`drop database if exists ${bdb.name} with (force)`));

@@ -60,6 +60,18 @@ export function formatResults(r: BulkBenchResults): string {
       parts.push('NOT A MEASUREMENT: some answers were not 2xx (errors, timeouts or refusals); the request rates above count them');
     }
   }
+  if (r.measurements.length > 0) {
+    parts.push(
+      '',
+      'what the PostgreSQL server did during each bulk measurement, in the order run (checkpoints it began, WAL it wrote)',
+      table(
+        ['measurement', 'entities', 's', 'checkpoints', 'WAL MiB', 'WAL KiB/entity'],
+        r.measurements.map((m) => [
+          `${m.kind} ${m.op}`, int(m.entities), f(m.seconds), String(m.checkpoints), f(m.walMiB, 0), f((m.walMiB * 1024) / m.entities, 1),
+        ]),
+      ),
+    );
+  }
   parts.push('', `worker peak RSS: ${f(r.workerPeakRssMiB, 0)} MiB`);
   const load = (x: unknown) => (Array.isArray(x) ? x.map((v: number) => v.toFixed(2)).join(' ') : '?');
   parts.push(`load average before: ${load(r.meta.loadBefore)}, after: ${load(r.meta.loadAfter)}`);

@@ -6,7 +6,7 @@ import { db } from '../../src/domain/db.ts';
 import { createRedis } from '../../src/infra/redis.ts';
 import { QUEUE_NAME } from '../../src/workers/registry.ts';
 import { compareApi, type ApiRow } from './api-load.ts';
-import { BLOCK, type BenchDatabase, createBenchDatabase, dropBenchDatabase, seedInvocations, vacuum } from './database.ts';
+import { BLOCK, type BenchDatabase, createBenchDatabase, dropBenchDatabase, seedInvocations, serverActivity, vacuum } from './database.ts';
 import { type BulkCase, type BulkOp, runFloor, runJob } from './jobs.ts';
 import { runNaive, type NaiveTiming } from './naive.ts';
 import { checkTargets, type TargetCheck } from './targets.ts';
@@ -79,8 +79,23 @@ export interface ScaleRow {
   floorRuns: number[];
 }
 
+/** One timed job or statement, with what the PostgreSQL server did while it ran. */
+export interface Measurement {
+  /** ours (through the service), floor (one statement); `ours no-undo` with BULK_RECORD_UNDO=false; warm-up is not reported elsewhere. */
+  kind: 'ours' | 'floor' | 'ours no-undo' | 'warm-up';
+  op: BulkOp;
+  entities: number;
+  seconds: number;
+  /** Checkpoints the server began meanwhile (the one the bench asks for before each is not counted). */
+  checkpoints: number;
+  /** WAL the server wrote meanwhile. */
+  walMiB: number;
+}
+
 export interface BulkBenchResults {
   meta: Record<string, unknown>;
+  /** Every bulk measurement in the order run. */
+  measurements: Measurement[];
   bulk: BulkRow[];
   scale: ScaleRow[];
   naive: NaiveTiming;
@@ -182,14 +197,26 @@ export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResult
 async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log: (l: string) => void) {
   if (o.skipBulk) {
     const naive = { sample: 0, patchSecondsPerEntity: 0, cloneSecondsPerEntity: 0, deleteSecondsPerEntity: 0 };
-    return { bulk: [], scale: [], naive, api: await apiRows(bdb, s, o, log), undo: [], workerPeakRssMiB: 0 };
+    return { measurements: [], bulk: [], scale: [], naive, api: await apiRows(bdb, s, o, log), undo: [], workerPeakRssMiB: 0 };
   }
   const pid = s.workers[0]!.pid;
   let peak = 0;
+  const measurements: Measurement[] = [];
   const settle = () => vacuum(bdb, { checkpoint: !o.noCheckpoint });
-  const ours = async (c: BulkCase, expected: number) => {
+  const timed = async <T extends { seconds: number }>(kind: Measurement['kind'], c: BulkCase, entities: number, run: () => Promise<T>) => {
     await settle();
-    const r = await runJob(bdb, s.apiUrl, pid, c);
+    const before = await serverActivity(bdb);
+    const r = await run();
+    const after = await serverActivity(bdb);
+    measurements.push({
+      kind, op: c.op, entities, seconds: r.seconds,
+      checkpoints: after.checkpoints - before.checkpoints,
+      walMiB: (after.walBytes - before.walBytes) / 2 ** 20,
+    });
+    return r;
+  };
+  const ours = async (c: BulkCase, expected: number, kind: Exclude<Measurement['kind'], 'floor'> = 'ours') => {
+    const r = await timed(kind, c, expected, () => runJob(bdb, s.apiUrl, pid, c));
     if (r.succeeded !== expected || r.failed !== 0) {
       throw new Error(`${c.op} ${c.where}: ${r.succeeded} succeeded, ${r.failed} failed, expected ${expected} successes`);
     }
@@ -198,8 +225,7 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
     return r.seconds;
   };
   const floor = async (c: BulkCase, expected: number) => {
-    await settle();
-    const r = await runFloor(bdb, c);
+    const r = await timed('floor', c, expected, () => runFloor(bdb, c));
     if (r.rows !== expected) throw new Error(`floor ${c.op} ${c.where}: ${r.rows} rows, expected ${expected}`);
     log(`  floor ${c.op.padEnd(6)} ${expected} in ${r.seconds.toFixed(2)} s`);
     return r.seconds;
@@ -210,7 +236,7 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
   // pool keeps warm (DATABASE_POOL_MIN), not a new server process's first plans. One chunk warmed
   // one connection, and the 10,000-entity job planned on cold ones (docs/benchmarks.md, first section).
   const warm = await count(bdb, "slug like 'inv-1____'");
-  await ours({ op: 'patch', where: "Slug LIKE 'inv-1____'", body: { Labels: { warm: 'up' } } }, warm);
+  await ours({ op: 'patch', where: "Slug LIKE 'inv-1____'", body: { Labels: { warm: 'up' } } }, warm, 'warm-up');
 
   const scale: ScaleRow[] = [];
   const micros = (seconds: number, entities: number) => (seconds / entities) * 1e6;
@@ -273,15 +299,15 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
   const undo: UndoRow[] = [];
   if (!o.skipNoUndo) {
     await restartApi(s, { BULK_RECORD_UNDO: 'false' });
-    const patched = await ours({ op: 'patch', where: "Labels.set = 'orig'", body: { Labels: { bench: 'no-undo' } } }, o.n);
-    await ours({ op: 'clone', where: "Slug LIKE 'inv-%'", prefix: 'd-' }, o.n);
-    const deleted = await ours({ op: 'delete', where: "Slug LIKE 'd-%'" }, o.n);
+    const patched = await ours({ op: 'patch', where: "Labels.set = 'orig'", body: { Labels: { bench: 'no-undo' } } }, o.n, 'ours no-undo');
+    await ours({ op: 'clone', where: "Slug LIKE 'inv-%'", prefix: 'd-' }, o.n, 'ours no-undo');
+    const deleted = await ours({ op: 'delete', where: "Slug LIKE 'd-%'" }, o.n, 'ours no-undo');
     await restartApi(s, {});
     undo.push({ op: 'patch', withUndoSeconds: times.patch.ours, withoutUndoSeconds: patched, floorSeconds: times.patch.floor });
     undo.push({ op: 'delete', withUndoSeconds: times.delete.ours, withoutUndoSeconds: deleted, floorSeconds: times.delete.floor });
   }
   const api = o.skipApi ? [] : await apiRows(bdb, s, o, log);
-  return { bulk, scale, naive, api, undo, workerPeakRssMiB: peak };
+  return { measurements, bulk, scale, naive, api, undo, workerPeakRssMiB: peak };
 }
 
 async function apiRows(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log: (l: string) => void): Promise<ApiRow[]> {

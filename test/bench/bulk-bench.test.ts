@@ -54,7 +54,25 @@ describe('npm run bench (smoke, N = 2,000)', () => {
     expect(r.workerPeakRssMiB).toBeGreaterThan(30);
     expect(r.workerPeakRssMiB).toBeLessThan(1024);
 
+    // Warm-up, the patch, clone and delete each ours then floor, then the three without undo data.
+    expect(r.measurements.map((m) => `${m.kind} ${m.op}`)).toEqual([
+      'warm-up patch', 'ours patch', 'floor patch', 'ours clone', 'floor clone', 'ours delete', 'floor delete',
+      'ours no-undo patch', 'ours no-undo clone', 'ours no-undo delete',
+    ]);
+    for (const m of r.measurements) {
+      expect(Number.isInteger(m.checkpoints) && m.checkpoints >= 0).toBe(true);
+      // Every change of a row writes WAL; a 2,000-row change writes far less than a GiB.
+      expect(m.walMiB).toBeGreaterThan(0);
+      expect(m.walMiB).toBeLessThan(1024);
+    }
+    const wal = (kind: string, op: string) => r.measurements.find((m) => m.kind === kind && m.op === op)!.walMiB;
+    // The service also writes a result and an undo row for each entity: more WAL than the statement alone.
+    expect(wal('ours', 'patch')).toBeGreaterThan(wal('floor', 'patch'));
+    expect(wal('ours', 'delete')).toBeGreaterThan(wal('floor', 'delete'));
+    expect(r.measurements.find((m) => m.kind === 'ours' && m.op === 'patch')?.seconds).toBeCloseTo((r.scale[0]!.oursMicrosPerEntity * N) / 1e6, 6);
+
     const text = formatResults(r);
+    expect(text).toContain('| ours delete ');
     expect(text).toContain('| patch ');
     expect(text).toContain('| GET ');
     expect(text).toContain('BULK_RECORD_UNDO=false');
