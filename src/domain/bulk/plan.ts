@@ -93,10 +93,14 @@ export async function failJob(k: Db, jobId: string, status: number, message: str
  */
 export async function insertChunks(tx: Db, job: JobRow, selection: JobSelection): Promise<{ total: number; chunks: number[] }> {
   const targets = selection.kind === 'items' ? fromItems(selection) : fromInvocations(job, selection);
+  // A patch or delete on invocations has no destinations, prefixes or source items: aggregating
+  // its nulls anyway was 15% of planning it (198-206 ms per 100,000 targets against 163-175).
+  const onlyIds = selection.kind === 'invocations' && job.operation !== 'clone';
+  const extra = (column: string, type: string) => (onlyIds ? sql.raw(`null::${type}[]`) : orNull(column));
   const res = await sql<{ chunk: number; n: number }>`
     insert into bulk_chunk (job_id, chunk, entity_ids, dest_space_ids, prefixes, source_seqs)
     select ${job.id}, (t.rn - 1) / ${job.chunk_size}, array_agg(t.entity_id order by t.rn),
-           ${orNull('t.dest_space_id')}, ${orNull('t.prefix')}, ${orNull('t.source_seq')}
+           ${extra('t.dest_space_id', 'uuid')}, ${extra('t.prefix', 'text')}, ${extra('t.source_seq', 'integer')}
       from (${targets}) t
      group by 2
     returning chunk, cardinality(entity_ids) as n`.execute(tx);
