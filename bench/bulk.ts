@@ -10,7 +10,8 @@
  * --scale-runs (3; how often each of those runs, on other blocks each time; medians compared),
  * --naive (5000), --seconds (10, per load run), --connections (50), --chunk-size, --concurrency,
  * --workers (1), --set K=V (a further setting of the service's processes; repeatable),
- * --log-level (info), --cpu-prof DIR (API and worker processes), --explain-ms MS (auto_explain into
+ * --pg-set NAME=VALUE (a PostgreSQL server setting for this run only, by ALTER SYSTEM and a reload;
+ * repeatable), --log-level (info), --cpu-prof DIR (API and worker processes), --explain-ms MS (auto_explain into
  * the server log), --no-api, --api-only, --no-undo-compare (skip patch and delete again without undo
  * recording), --no-checkpoint (no CHECKPOINT before each bulk measurement), --rate-limit N (the
  * service's RATE_LIMIT_PER_MINUTE; default 1000000, counted but never reached; 0 turns the limiter
@@ -23,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatResults } from './bulk/report.ts';
 import { runBulkBench, type BulkBenchOptions } from './bulk/run.ts';
-import { dropBenchDatabase } from './bulk/database.ts';
+import { dropBenchDatabase, resetAppliedServerSettings } from './bulk/database.ts';
 import { stopAllChildren } from './bulk/service.ts';
 
 export function parseOptions(argv: string[]): BulkBenchOptions & { out: string } {
@@ -40,6 +41,7 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
       concurrency: { type: 'string' },
       workers: { type: 'string', default: '1' },
       set: { type: 'string', multiple: true, default: [] },
+      'pg-set': { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: 'info' },
       'cpu-prof': { type: 'string' },
       'explain-ms': { type: 'string' },
@@ -65,7 +67,8 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
     connections: num('connections', values.connections),
     ...(values['chunk-size'] ? { chunkSize: num('chunk-size', values['chunk-size']) } : {}),
     ...(values.concurrency ? { concurrency: num('concurrency', values.concurrency) } : {}),
-    ...(values.set?.length ? { serviceEnv: Object.fromEntries(values.set.map(setting)) } : {}),
+    ...(values.set?.length ? { serviceEnv: Object.fromEntries(values.set.map((kv) => setting('set', kv))) } : {}),
+    ...(values['pg-set']?.length ? { pgSettings: Object.fromEntries(values['pg-set'].map((kv) => setting('pg-set', kv))) } : {}),
     workers: num('workers', values.workers),
     logLevel: values['log-level'] ?? 'info',
     ...(values['cpu-prof'] ? { cpuProfDir: values['cpu-prof'] } : {}),
@@ -81,9 +84,9 @@ export function parseOptions(argv: string[]): BulkBenchOptions & { out: string }
   };
 }
 
-function setting(kv: string): [string, string] {
+function setting(option: string, kv: string): [string, string] {
   const eq = kv.indexOf('=');
-  if (eq < 1) throw new Error(`--set: expected NAME=value, got ${kv}`);
+  if (eq < 1) throw new Error(`--${option}: expected NAME=value, got ${kv}`);
   return [kv.slice(0, eq), kv.slice(eq + 1)];
 }
 
@@ -94,6 +97,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log('interrupted: stopping the service and dropping the database');
     await stopAllChildren();
     await dropBenchDatabase(options.serverUrl, { name: dbName });
+    await resetAppliedServerSettings(options.serverUrl);
     process.exit(130);
   };
   process.once('SIGINT', () => void interrupted());

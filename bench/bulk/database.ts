@@ -132,6 +132,98 @@ export async function serverActivity(bdb: BenchDatabase): Promise<ServerActivity
   return { checkpoints: Number(r.rows[0]!.checkpoints), walBytes: Number(r.rows[0]!.wal) };
 }
 
+/**
+ * Server settings for one run (`--pg-set NAME=VALUE`), applied with ALTER SYSTEM and a reload,
+ * and undone the same way by the function this answers: a run can ask for, say, checkpoints
+ * spaced for the WAL a 1,000,000-entity job writes. Refused: settings a reload does not apply,
+ * and settings ALTER SYSTEM holds a value for already (resetting would lose it). Answers the
+ * values in effect and the undo.
+ */
+export async function applyServerSettings(
+  serverUrl: string,
+  settings: Record<string, string>,
+): Promise<{ effective: Record<string, string>; reset: () => Promise<void> }> {
+  const names = Object.keys(settings);
+  if (names.length === 0) return { effective: {}, reset: async () => {} };
+  const loadedBefore = await withAdmin(serverUrl, async (c) => {
+    for (const name of names) {
+      const known = await c.query<{ context: string }>('select context from pg_settings where name = $1', [name]);
+      const context = known.rows[0]?.context;
+      if (!context) throw new Error(`--pg-set ${name}: no such PostgreSQL setting`);
+      if (context === 'postmaster' || context === 'internal') {
+        throw new Error(`--pg-set ${name}: takes effect only when the server restarts (context ${context})`);
+      }
+      const held = await c.query("select 1 from pg_file_settings where name = $1 and sourcefile like '%postgresql.auto.conf'", [name]);
+      if (held.rowCount) throw new Error(`--pg-set ${name}: ALTER SYSTEM holds a value for it already; a reset afterwards would lose it`);
+    }
+    const loaded = await c.query<{ t: string }>('select pg_conf_load_time()::text as t');
+    const set: string[] = [];
+    try {
+      for (const name of names) {
+        await c.query(`alter system set ${c.escapeIdentifier(name)} = ${c.escapeLiteral(settings[name]!)}`);
+        set.push(name);
+      }
+    } catch (e) {
+      // A value PostgreSQL refuses: undo the ones before it.
+      for (const name of set) await c.query(`alter system reset ${c.escapeIdentifier(name)}`);
+      throw e;
+    }
+    await c.query('select pg_reload_conf()');
+    return loaded.rows[0]!.t;
+  });
+  applied.add(serverUrl, names);
+  const reset = () => resetServerSettings(serverUrl, names);
+  try {
+    return { effective: await settingsAfterReload(serverUrl, names, loadedBefore), reset };
+  } catch (e) {
+    await reset();
+    throw e;
+  }
+}
+
+/** What this process has set by ALTER SYSTEM and not reset yet, so that an interrupted run undoes exactly that. */
+const applied = {
+  names: new Map<string, Set<string>>(),
+  add(serverUrl: string, names: string[]) {
+    const set = this.names.get(serverUrl) ?? new Set<string>();
+    for (const n of names) set.add(n);
+    this.names.set(serverUrl, set);
+  },
+};
+
+async function resetServerSettings(serverUrl: string, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  await withAdmin(serverUrl, async (c) => {
+    for (const name of names) await c.query(`alter system reset ${c.escapeIdentifier(name)}`);
+    await c.query('select pg_reload_conf()');
+  });
+  for (const n of names) applied.names.get(serverUrl)?.delete(n);
+}
+
+/** Undoes every applyServerSettings of this process not undone yet (an interrupted run). */
+export async function resetAppliedServerSettings(serverUrl: string): Promise<void> {
+  await resetServerSettings(serverUrl, [...(applied.names.get(serverUrl) ?? [])]);
+}
+
+/**
+ * The postmaster rereads the files after pg_reload_conf() has answered; a session started after
+ * that sees a later pg_conf_load_time() and the new values.
+ */
+async function settingsAfterReload(serverUrl: string, names: string[], loadedBefore: string): Promise<Record<string, string>> {
+  for (let i = 0; i < 50; i++) {
+    const now = await withAdmin(serverUrl, async (c) => {
+      const r = await c.query<{ name: string; v: string; reloaded: boolean }>(
+        'select name, current_setting(name) as v, pg_conf_load_time() > $2::timestamptz as reloaded from pg_settings where name = any($1)',
+        [names, loadedBefore],
+      );
+      return r.rows[0]?.reloaded ? Object.fromEntries(r.rows.map((x) => [x.name, x.v])) : undefined;
+    });
+    if (now) return now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('--pg-set: the server did not reload its configuration within 5 s');
+}
+
 export async function dropBenchDatabase(serverUrl: string, bdb: { name: string; orm?: Orm }): Promise<void> {
   await bdb.orm?.close().catch(() => {});
   await withAdmin(serverUrl, (c) => c.query(`drop database if exists ${bdb.name} with (force)`));

@@ -75,6 +75,8 @@ export function formatResults(r: BulkBenchResults): string {
   parts.push('', `worker peak RSS: ${f(r.workerPeakRssMiB, 0)} MiB`);
   const load = (x: unknown) => (Array.isArray(x) ? x.map((v: number) => v.toFixed(2)).join(' ') : '?');
   parts.push(`load average before: ${load(r.meta.loadBefore)}, after: ${load(r.meta.loadAfter)}`);
+  const pgSettings = Object.entries((r.meta.pgSettings ?? {}) as Record<string, string>);
+  if (pgSettings.length > 0) parts.push(`PostgreSQL settings for this run (--pg-set): ${pgSettings.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   const targets = r.targets;
   if (targets.length > 0) {
     const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT MET');

@@ -6,7 +6,7 @@ import { db } from '../../src/domain/db.ts';
 import { createRedis } from '../../src/infra/redis.ts';
 import { QUEUE_NAME } from '../../src/workers/registry.ts';
 import { compareApi, type ApiRow } from './api-load.ts';
-import { BLOCK, type BenchDatabase, createBenchDatabase, dropBenchDatabase, seedInvocations, serverActivity, vacuum } from './database.ts';
+import { applyServerSettings, BLOCK, type BenchDatabase, createBenchDatabase, dropBenchDatabase, seedInvocations, serverActivity, vacuum } from './database.ts';
 import { type BulkCase, type BulkOp, runFloor, runJob } from './jobs.ts';
 import { runNaive, type NaiveTiming } from './naive.ts';
 import { checkTargets, type TargetCheck } from './targets.ts';
@@ -29,6 +29,8 @@ export interface BulkBenchOptions {
   concurrency?: number;
   /** Further settings of the service's processes (`--set K=V`), for comparing one setting's effect. */
   serviceEnv?: Record<string, string>;
+  /** PostgreSQL server settings for this run only (`--pg-set K=V`; applyServerSettings). */
+  pgSettings?: Record<string, string>;
   workers: number;
   logLevel: string;
   /** Write a CPU profile of each worker process into this directory. */
@@ -174,6 +176,7 @@ export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResult
     checkpointBeforeEach: !o.noCheckpoint };
   let bdb: BenchDatabase | undefined;
   let services: Services | undefined;
+  const server = await applyServerSettings(o.serverUrl, o.pgSettings ?? {});
   try {
     let t = performance.now();
     bdb = await createBenchDatabase(o.serverUrl, name, o.explainMs);
@@ -184,13 +187,14 @@ export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResult
     log(`service started in ${secs(t)} s (api + ${o.workers} worker process(es))`);
     const results = await measure(bdb, services, o, log);
     results.workerPeakRssMiB = Math.max(results.workerPeakRssMiB, ...services.workers.map((w) => memoryOf(w.pid).peakMiB));
-    const full = { ...results, meta: { ...meta, pg: await pgVersion(bdb), loadAfter: loadavg(), finishedAt: new Date().toISOString() } };
+    const full = { ...results, meta: { ...meta, pg: await pgVersion(bdb), pgSettings: server.effective, loadAfter: loadavg(), finishedAt: new Date().toISOString() } };
     return { ...full, targets: checkTargets(full) };
   } finally {
     if (services) await stopServices(services, o.redisUrl);
     // A start that failed half way (a worker never became ready) leaves the API running.
     await stopAllChildren();
     await dropBenchDatabase(o.serverUrl, bdb ?? { name });
+    await server.reset();
   }
 }
 

@@ -4,6 +4,7 @@ import { parseOptions } from '../../bench/bulk.ts';
 import { formatResults } from '../../bench/bulk/report.ts';
 import { median, runBulkBench, scaleRunBlocks, type BulkBenchResults } from '../../bench/bulk/run.ts';
 import { checkTargets } from '../../bench/bulk/targets.ts';
+import { applyServerSettings } from '../../bench/bulk/database.ts';
 import { loadConfig } from '../../src/config.ts';
 import { SERVER_URL, withAdmin } from '../helpers/db.ts';
 
@@ -85,6 +86,40 @@ describe('npm run bench (smoke, N = 2,000)', () => {
     expect(text).toMatch(/\| patch: at most 2x the floor's time +\| +\d+\.\d\dx \| +(met|NOT MET) \|/);
     const left = await withAdmin((c) => c.query('select 1 from pg_database where datname = $1', [dbName]));
     expect(left.rowCount).toBe(0);
+  });
+
+  it('sets server settings for a run and resets them, refusing what a reload cannot apply or a reset would lose', async () => {
+    // checkpoint_warning only decides when the server log warns of frequent checkpoints.
+    const now = async () => (await withAdmin((c) => c.query<{ v: string }>("select current_setting('checkpoint_warning') as v"))).rows[0]!.v;
+    const held = async () =>
+      (await withAdmin((c) => c.query("select 1 from pg_file_settings where name = 'checkpoint_warning' and sourcefile like '%postgresql.auto.conf'"))).rowCount;
+    // A run of this test that died half way would leave the setting behind.
+    await withAdmin(async (c) => {
+      await c.query('alter system reset checkpoint_warning');
+      await c.query('select pg_reload_conf()');
+    });
+    const before = await now();
+    const asked = before === '47s' ? '53s' : '47s';
+
+    const server = await applyServerSettings(SERVER_URL, { checkpoint_warning: asked });
+    expect(server.effective).toEqual({ checkpoint_warning: asked });
+    expect(await now()).toBe(asked);
+    // A second run cannot take over a value the first set: its reset would remove it.
+    await expect(applyServerSettings(SERVER_URL, { checkpoint_warning: '59s' })).rejects.toThrow(/ALTER SYSTEM holds a value/);
+    await server.reset();
+    expect(await held()).toBe(0);
+    await expect.poll(now).toBe(before);
+
+    await expect(applyServerSettings(SERVER_URL, { shared_buffers: '1GB' })).rejects.toThrow(/only when the server restarts/);
+    await expect(applyServerSettings(SERVER_URL, { no_such_setting: '1' })).rejects.toThrow(/no such PostgreSQL setting/);
+    // A value refused after one accepted: the accepted one is undone as well.
+    await expect(applyServerSettings(SERVER_URL, { checkpoint_warning: asked, max_wal_size: 'banana' })).rejects.toThrow(/max_wal_size/);
+    expect(await held()).toBe(0);
+    expect(parseOptions(['--pg-set', 'max_wal_size=16GB', '--pg-set', 'checkpoint_timeout=30min']).pgSettings).toEqual({
+      max_wal_size: '16GB',
+      checkpoint_timeout: '30min',
+    });
+    expect(() => parseOptions(['--pg-set', 'max_wal_size'])).toThrow(/--pg-set: expected NAME=value/);
   });
 
   it('runs a smaller job on blocks of its own each time, as many times as the table holds', () => {
