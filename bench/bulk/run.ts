@@ -10,7 +10,7 @@ import { applyServerSettings, BLOCK, type BenchDatabase, createBenchDatabase, dr
 import { type BulkCase, type BulkOp, runFloor, runJob } from './jobs.ts';
 import { runNaive, type NaiveTiming } from './naive.ts';
 import { checkTargets, type TargetCheck } from './targets.ts';
-import { type Child, freePort, MAIN_SCRIPT, memoryOf, startChild, stopAllChildren } from './service.ts';
+import { type Child, cpuBetween, freePort, machineCpu, type MachineCpu, MAIN_SCRIPT, memoryOf, startChild, stopAllChildren } from './service.ts';
 
 export interface BulkBenchOptions {
   n: number;
@@ -92,6 +92,8 @@ export interface Measurement {
   checkpoints: number;
   /** WAL the server wrote meanwhile. */
   walMiB: number;
+  /** The machine's CPU meanwhile, all cores (null off Linux): how much of it was busy, waited on the disk, or was taken by the host. */
+  cpu: MachineCpu | null;
 }
 
 export interface BulkBenchResults {
@@ -210,12 +212,15 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
   const timed = async <T extends { seconds: number }>(kind: Measurement['kind'], c: BulkCase, entities: number, run: () => Promise<T>) => {
     await settle();
     const before = await serverActivity(bdb);
+    const cpuBefore = machineCpu();
     const r = await run();
+    const cpu = cpuBetween(cpuBefore, machineCpu());
     const after = await serverActivity(bdb);
     measurements.push({
       kind, op: c.op, entities, seconds: r.seconds,
       checkpoints: after.checkpoints - before.checkpoints,
       walMiB: (after.walBytes - before.walBytes) / 2 ** 20,
+      cpu,
     });
     return r;
   };

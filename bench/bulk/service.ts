@@ -143,6 +143,32 @@ export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
   }
 }
 
+/** CPU time of the whole machine so far, over all cores, in seconds; null where /proc/stat is absent. */
+export interface MachineCpu {
+  busy: number;
+  idle: number;
+  /** Idle while a disk read or write of this machine was outstanding. */
+  iowait: number;
+  /** Time the hypervisor ran something else while this machine had work. */
+  steal: number;
+}
+
+export function machineCpu(): MachineCpu | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    // cpu user nice system idle iowait irq softirq steal ...; in USER_HZ, 100 a second on Linux.
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map((x) => Number(x) / 100);
+    return { busy: user! + nice! + system! + irq! + softirq!, idle: idle!, iowait: iowait!, steal: steal! };
+  } catch {
+    return null;
+  }
+}
+
+export function cpuBetween(a: MachineCpu | null, b: MachineCpu | null): MachineCpu | null {
+  if (!a || !b) return null;
+  return { busy: b.busy - a.busy, idle: b.idle - a.idle, iowait: b.iowait - a.iowait, steal: b.steal - a.steal };
+}
+
 /** Samples a process's RSS every `everyMs` until stopped; answers the highest seen. */
 export function sampleRss(pid: number, everyMs = 50): { stop(): number } {
   let max = memoryOf(pid).rssMiB;

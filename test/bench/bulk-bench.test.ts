@@ -65,6 +65,12 @@ describe('npm run bench (smoke, N = 2,000)', () => {
       // Every change of a row writes WAL; a 2,000-row change writes far less than a GiB.
       expect(m.walMiB).toBeGreaterThan(0);
       expect(m.walMiB).toBeLessThan(1024);
+      // Two cores for as long as the measurement ran, give or take a tick (10 ms) of /proc/stat each;
+      // a floor statement of a few ms may fall between ticks.
+      const cpu = m.cpu!;
+      for (const x of [cpu.busy, cpu.idle, cpu.iowait, cpu.steal]) expect(x).toBeGreaterThanOrEqual(0);
+      if (m.seconds > 0.2) expect(cpu.busy).toBeGreaterThan(0);
+      expect(cpu.busy + cpu.idle + cpu.iowait + cpu.steal).toBeLessThanOrEqual(2 * m.seconds + 0.05 + 0.2);
     }
     const wal = (kind: string, op: string) => r.measurements.find((m) => m.kind === kind && m.op === op)!.walMiB;
     // The service also writes a result and an undo row for each entity: more WAL than the statement alone.
