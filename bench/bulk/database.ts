@@ -109,10 +109,12 @@ export async function vacuum(bdb: BenchDatabase, opts: { checkpoint?: boolean } 
   });
 }
 
-/** What the whole PostgreSQL server has done so far: checkpoints begun and WAL written. */
+/** What the whole PostgreSQL server has done so far (checkpoints begun, WAL written), and autovacuum in the bench's database. */
 export interface ServerActivity {
   checkpoints: number;
   walBytes: number;
+  /** Autovacuum and autoanalyze runs finished on the database's tables. */
+  autovacuums: number;
 }
 
 /**
@@ -127,9 +129,10 @@ export async function serverActivity(bdb: BenchDatabase): Promise<ServerActivity
   const counters = v17.rows[0]?.yes
     ? sql`select num_timed + num_requested from pg_stat_checkpointer`
     : sql`select checkpoints_timed + checkpoints_req from pg_stat_bgwriter`;
-  const r = await sql<{ checkpoints: string; wal: string }>`
-    select (${counters})::text as checkpoints, pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as wal`.execute(k);
-  return { checkpoints: Number(r.rows[0]!.checkpoints), walBytes: Number(r.rows[0]!.wal) };
+  const r = await sql<{ checkpoints: string; wal: string; autovacuums: string }>`
+    select (${counters})::text as checkpoints, pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as wal,
+           (select coalesce(sum(autovacuum_count + autoanalyze_count), 0) from pg_stat_all_tables)::text as autovacuums`.execute(k);
+  return { checkpoints: Number(r.rows[0]!.checkpoints), walBytes: Number(r.rows[0]!.wal), autovacuums: Number(r.rows[0]!.autovacuums) };
 }
 
 /**

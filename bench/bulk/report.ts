@@ -64,11 +64,13 @@ export function formatResults(r: BulkBenchResults): string {
     parts.push(
       '',
       'what the PostgreSQL server and the machine did during each bulk measurement, in the order run (checkpoints',
-      'the server began, WAL it wrote; CPU seconds of all cores: busy, idle waiting on the disk, taken by the host)',
+      'the server began, WAL it wrote, autovacuum and autoanalyze runs on the tables; CPU seconds of all cores:',
+      'busy, idle waiting on the disk, taken by the host)',
       table(
-        ['measurement', 'entities', 's', 'checkpoints', 'WAL MiB', 'WAL KiB/entity', 'CPU busy s', 'iowait s', 'steal s'],
+        ['measurement', 'entities', 's', 'checkpoints', 'WAL MiB', 'WAL KiB/entity', 'autovacuums', 'CPU busy s', 'iowait s', 'steal s'],
         r.measurements.map((m) => [
           `${m.kind} ${m.op}`, int(m.entities), f(m.seconds), String(m.checkpoints), f(m.walMiB, 0), f((m.walMiB * 1024) / m.entities, 1),
+          String(m.autovacuums),
           m.cpu ? f(m.cpu.busy) : '-', m.cpu ? f(m.cpu.iowait) : '-', m.cpu ? f(m.cpu.steal) : '-',
         ]),
       ),

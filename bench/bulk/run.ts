@@ -92,6 +92,8 @@ export interface Measurement {
   checkpoints: number;
   /** WAL the server wrote meanwhile. */
   walMiB: number;
+  /** Autovacuum and autoanalyze runs that finished meanwhile on the bench database's tables (they take CPU from the job). */
+  autovacuums: number;
   /** The machine's CPU meanwhile, all cores (null off Linux): how much of it was busy, waited on the disk, or was taken by the host. */
   cpu: MachineCpu | null;
 }
@@ -192,11 +194,14 @@ export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResult
     const full = { ...results, meta: { ...meta, pg: await pgVersion(bdb), pgSettings: server.effective, loadAfter: loadavg(), finishedAt: new Date().toISOString() } };
     return { ...full, targets: checkTargets(full) };
   } finally {
-    if (services) await stopServices(services, o.redisUrl);
-    // A start that failed half way (a worker never became ready) leaves the API running.
-    await stopAllChildren();
-    await dropBenchDatabase(o.serverUrl, bdb ?? { name });
-    await server.reset();
+    try {
+      if (services) await stopServices(services, o.redisUrl);
+      // A start that failed half way (a worker never became ready) leaves the API running.
+      await stopAllChildren();
+      await dropBenchDatabase(o.serverUrl, bdb ?? { name });
+    } finally {
+      await server.reset();
+    }
   }
 }
 
@@ -220,6 +225,7 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
       kind, op: c.op, entities, seconds: r.seconds,
       checkpoints: after.checkpoints - before.checkpoints,
       walMiB: (after.walBytes - before.walBytes) / 2 ** 20,
+      autovacuums: after.autovacuums - before.autovacuums,
       cpu,
     });
     return r;
@@ -243,7 +249,7 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
   // Ten chunks (inv-10000 to inv-19999), so that every connection the worker runs chunks on has
   // planned their statements once: the cost per entity measured is a running service's, which its
   // pool keeps warm (DATABASE_POOL_MIN), not a new server process's first plans. One chunk warmed
-  // one connection, and the 10,000-entity job planned on cold ones (docs/benchmarks.md, first section).
+  // one connection, and the 10,000-entity job planned on cold ones (docs/benchmarks.md, "Small jobs: warm connections").
   const warm = await count(bdb, "slug like 'inv-1____'");
   await ours({ op: 'patch', where: "Slug LIKE 'inv-1____'", body: { Labels: { warm: 'up' } } }, warm, 'warm-up');
 

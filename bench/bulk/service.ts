@@ -143,7 +143,7 @@ export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
   }
 }
 
-/** CPU time of the whole machine so far, over all cores, in seconds; null where /proc/stat is absent. */
+/** CPU time of the whole machine so far, over all cores, in seconds. */
 export interface MachineCpu {
   busy: number;
   idle: number;
@@ -153,6 +153,7 @@ export interface MachineCpu {
   steal: number;
 }
 
+/** The machine's CPU counters now; null where /proc/stat is absent (not Linux). */
 export function machineCpu(): MachineCpu | null {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;

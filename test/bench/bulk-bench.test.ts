@@ -62,6 +62,7 @@ describe('npm run bench (smoke, N = 2,000)', () => {
     ]);
     for (const m of r.measurements) {
       expect(Number.isInteger(m.checkpoints) && m.checkpoints >= 0).toBe(true);
+      expect(Number.isInteger(m.autovacuums) && m.autovacuums >= 0).toBe(true);
       // Every change of a row writes WAL; a 2,000-row change writes far less than a GiB.
       expect(m.walMiB).toBeGreaterThan(0);
       expect(m.walMiB).toBeLessThan(1024);
