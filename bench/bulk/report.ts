@@ -79,6 +79,8 @@ export function formatResults(r: BulkBenchResults): string {
   parts.push('', `worker peak RSS: ${f(r.workerPeakRssMiB, 0)} MiB`);
   const load = (x: unknown) => (Array.isArray(x) ? x.map((v: number) => v.toFixed(2)).join(' ') : '?');
   parts.push(`load average before: ${load(r.meta.loadBefore)}, after: ${load(r.meta.loadAfter)}`);
+  const pgServer = Object.entries((r.meta.pgServer ?? {}) as Record<string, string>);
+  if (pgServer.length > 0) parts.push(`PostgreSQL ${String(r.meta.pg ?? '?')}: ${pgServer.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   const pgSettings = Object.entries((r.meta.pgSettings ?? {}) as Record<string, string>);
   if (pgSettings.length > 0) parts.push(`PostgreSQL settings for this run (--pg-set): ${pgSettings.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   const targets = r.targets;

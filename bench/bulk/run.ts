@@ -191,7 +191,8 @@ export async function runBulkBench(o: BulkBenchOptions): Promise<BulkBenchResult
     log(`service started in ${secs(t)} s (api + ${o.workers} worker process(es))`);
     const results = await measure(bdb, services, o, log);
     results.workerPeakRssMiB = Math.max(results.workerPeakRssMiB, ...services.workers.map((w) => memoryOf(w.pid).peakMiB));
-    const full = { ...results, meta: { ...meta, pg: await pgVersion(bdb), pgSettings: server.effective, loadAfter: loadavg(), finishedAt: new Date().toISOString() } };
+    const full = { ...results, meta: { ...meta, pg: await pgVersion(bdb), pgServer: await pgServerSettings(bdb), pgSettings: server.effective,
+      loadAfter: loadavg(), finishedAt: new Date().toISOString() } };
     return { ...full, targets: checkTargets(full) };
   } finally {
     try {
@@ -376,6 +377,15 @@ export function median(xs: number[]): number {
 async function count(bdb: BenchDatabase, condition: string): Promise<number> {
   const r = await sql<{ n: string }>`select count(*) as n from invocation where ${sql.raw(condition)}`.execute(db(bdb.orm.em.fork()));
   return Number(r.rows[0]?.n ?? 0);
+}
+
+/** The server settings that move bulk figures most, as this run had them. */
+export const PG_SERVER_SETTINGS = ['shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'synchronous_commit', 'autovacuum'];
+
+async function pgServerSettings(bdb: BenchDatabase): Promise<Record<string, string>> {
+  const r = await sql<{ name: string; v: string }>`
+    select name, current_setting(name) as v from pg_settings where name = any(${PG_SERVER_SETTINGS})`.execute(db(bdb.orm.em.fork()));
+  return Object.fromEntries(PG_SERVER_SETTINGS.map((n) => [n, r.rows.find((x) => x.name === n)?.v ?? '?']));
 }
 
 async function pgVersion(bdb: BenchDatabase): Promise<string> {

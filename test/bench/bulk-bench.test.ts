@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../../bench/bulk.ts';
 import { formatResults } from '../../bench/bulk/report.ts';
-import { median, runBulkBench, scaleRunBlocks, type BulkBenchResults } from '../../bench/bulk/run.ts';
+import { median, PG_SERVER_SETTINGS, runBulkBench, scaleRunBlocks, type BulkBenchResults } from '../../bench/bulk/run.ts';
 import { checkTargets } from '../../bench/bulk/targets.ts';
 import { applyServerSettings } from '../../bench/bulk/database.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -81,6 +81,11 @@ describe('npm run bench (smoke, N = 2,000)', () => {
 
     const text = formatResults(r);
     expect(text).toContain('| ours delete ');
+    // The run says which server settings it had; this server's own answer for each.
+    const shown = await withAdmin((c) => c.query<{ v: string }>("select current_setting('max_wal_size') as v"));
+    expect(r.meta.pgServer).toMatchObject({ max_wal_size: shown.rows[0]!.v });
+    expect(Object.keys(r.meta.pgServer as object)).toEqual(PG_SERVER_SETTINGS);
+    expect(text).toContain(`max_wal_size=${shown.rows[0]!.v}`);
     expect(text).toContain('| patch ');
     expect(text).toContain('| GET ');
     expect(text).toContain('BULK_RECORD_UNDO=false');
