@@ -109,6 +109,8 @@ export async function vacuum(bdb: BenchDatabase, opts: { checkpoint?: boolean } 
   });
 }
 
+let checkpointerView: Promise<boolean> | undefined;
+
 /** What the whole PostgreSQL server has done so far (checkpoints begun, WAL written), and autovacuum in the bench's database. */
 export interface ServerActivity {
   checkpoints: number;
@@ -125,8 +127,11 @@ export interface ServerActivity {
  */
 export async function serverActivity(bdb: BenchDatabase): Promise<ServerActivity> {
   const k = db(bdb.orm.em.fork());
-  const v17 = await sql<{ yes: boolean }>`select to_regclass('pg_catalog.pg_stat_checkpointer') is not null as yes`.execute(k);
-  const counters = v17.rows[0]?.yes
+  // Asked once: a run reads these counters twice per measurement, always from the same server.
+  checkpointerView ??= sql<{ yes: boolean }>`select to_regclass('pg_catalog.pg_stat_checkpointer') is not null as yes`
+    .execute(k)
+    .then((r) => r.rows[0]?.yes === true);
+  const counters = (await checkpointerView)
     ? sql`select num_timed + num_requested from pg_stat_checkpointer`
     : sql`select checkpoints_timed + checkpoints_req from pg_stat_bgwriter`;
   const r = await sql<{ checkpoints: string; wal: string; autovacuums: string }>`
@@ -168,13 +173,15 @@ export async function applyServerSettings(
       }
     } catch (e) {
       // A value PostgreSQL refuses: undo the ones before it.
-      for (const name of set) await c.query(`alter system reset ${c.escapeIdentifier(name)}`);
+      await alterSystemReset(c, set);
       throw e;
     }
     await c.query('select pg_reload_conf()');
     return loaded.rows[0]!.t;
   });
-  applied.add(serverUrl, names);
+  const held = applied.get(serverUrl) ?? new Set<string>();
+  for (const n of names) held.add(n);
+  applied.set(serverUrl, held);
   const reset = () => resetServerSettings(serverUrl, names);
   try {
     return { effective: await settingsAfterReload(serverUrl, names, loadedBefore), reset };
@@ -185,27 +192,24 @@ export async function applyServerSettings(
 }
 
 /** What this process has set by ALTER SYSTEM and not reset yet, so that an interrupted run undoes exactly that. */
-const applied = {
-  names: new Map<string, Set<string>>(),
-  add(serverUrl: string, names: string[]) {
-    const set = this.names.get(serverUrl) ?? new Set<string>();
-    for (const n of names) set.add(n);
-    this.names.set(serverUrl, set);
-  },
-};
+const applied = new Map<string, Set<string>>();
+
+async function alterSystemReset(c: pg.Client, names: string[]): Promise<void> {
+  for (const name of names) await c.query(`alter system reset ${c.escapeIdentifier(name)}`);
+}
 
 async function resetServerSettings(serverUrl: string, names: string[]): Promise<void> {
   if (names.length === 0) return;
   await withAdmin(serverUrl, async (c) => {
-    for (const name of names) await c.query(`alter system reset ${c.escapeIdentifier(name)}`);
+    await alterSystemReset(c, names);
     await c.query('select pg_reload_conf()');
   });
-  for (const n of names) applied.names.get(serverUrl)?.delete(n);
+  for (const n of names) applied.get(serverUrl)?.delete(n);
 }
 
 /** Undoes every applyServerSettings of this process not undone yet (an interrupted run). */
 export async function resetAppliedServerSettings(serverUrl: string): Promise<void> {
-  await resetServerSettings(serverUrl, [...(applied.names.get(serverUrl) ?? [])]);
+  await resetServerSettings(serverUrl, [...(applied.get(serverUrl) ?? [])]);
 }
 
 /**
