@@ -38,8 +38,10 @@ export async function planJob(em: EntityManager, jobId: string, opts: { maxRunni
       const cap = opts.maxRunningPerOrg;
       if (cap !== undefined && !(await claimRunSlot(tx, job, cap))) return { kind: 'skipped', state: 'waiting' } as const;
       const selection = await resolveJobSelection(txEm, job);
-      // Numbering the selection sorts it; the default 4 MB sorted 100,000 targets on disk.
-      await sql`set local work_mem = '64MB'`.execute(tx);
+      // Numbering the selection sorts it, and grouping it into chunks sorts it again: with the
+      // default 4 MB, 100,000 targets were sorted on disk; with 64 MB, 1,000,000 were (two sorts of
+      // 85-95 MB each in memory). Planning 1,000,000 targets: 1.22-1.25 s against 1.42-1.48 with 64 MB.
+      await sql`set local work_mem = '128MB'`.execute(tx);
       const planned = await insertChunks(tx, job, selection);
       const total = planned.total;
       const max = (job.request as BulkRequest).max_affected;
