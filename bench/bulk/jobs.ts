@@ -18,6 +18,7 @@ export interface BulkCase {
 }
 
 export interface JobTiming {
+  jobId: string;
   seconds: number;
   total: number;
   succeeded: number;
@@ -55,7 +56,7 @@ export async function runJob(bdb: BenchDatabase, apiUrl: string, workerPid: numb
   const seconds = (performance.now() - start) / 1000;
   const workerPeakRssMiB = rss.stop();
   if (job.state !== 'completed') throw new Error(`${c.op}: job ${answer.JobID} ended ${job.state}`);
-  return { seconds, total: job.total ?? 0, succeeded: job.succeeded, failed: job.failed, workerPeakRssMiB };
+  return { jobId: answer.JobID, seconds, total: job.total ?? 0, succeeded: job.succeeded, failed: job.failed, workerPeakRssMiB };
 }
 
 async function waitFinished(bdb: BenchDatabase, jobId: string) {

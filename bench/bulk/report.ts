@@ -75,6 +75,19 @@ export function formatResults(r: BulkBenchResults): string {
         ]),
       ),
     );
+    const phased = r.measurements.filter((m) => m.phases);
+    if (phased.length > 0) parts.push(
+      '',
+      "inside each job through the service, from the workers' logs: planning, and the median chunk in each tenth",
+      "of the job's chunks in chunk order (a job that slows down or speeds up part way shows it here)",
+      table(
+        ['measurement', 'entities', 'plan s', 'chunks', 'median chunk ms, first tenth to last'],
+        phased.map((m) => [
+          `${m.kind} ${m.op}`, int(m.entities), f(m.phases!.planSeconds), int(m.phases!.chunks),
+          m.phases!.chunkMsByTenth.map((x) => f(x, 0)).join(' '),
+        ]),
+      ),
+    );
   }
   parts.push('', `worker peak RSS: ${f(r.workerPeakRssMiB, 0)} MiB`);
   const load = (x: unknown) => (Array.isArray(x) ? x.map((v: number) => v.toFixed(2)).join(' ') : '?');

@@ -10,6 +10,8 @@ import { applyServerSettings, BLOCK, type BenchDatabase, createBenchDatabase, dr
 import { type BulkCase, type BulkOp, runFloor, runJob } from './jobs.ts';
 import { runNaive, type NaiveTiming } from './naive.ts';
 import { checkTargets, type TargetCheck } from './targets.ts';
+import { jobPhases, type JobPhases, readLogs } from './chunk-log.ts';
+import { median } from './stats.ts';
 import { type Child, cpuBetween, freePort, machineCpu, type MachineCpu, MAIN_SCRIPT, memoryOf, startChild, stopAllChildren } from './service.ts';
 
 export interface BulkBenchOptions {
@@ -96,6 +98,8 @@ export interface Measurement {
   autovacuums: number;
   /** The machine's CPU meanwhile, all cores (null off Linux): how much of it was busy, waited on the disk, or was taken by the host. */
   cpu: MachineCpu | null;
+  /** A job through the service: its planning and its chunks' times by tenth, from the workers' logs (null for the floor, or below log level info). */
+  phases: JobPhases | null;
 }
 
 export interface BulkBenchResults {
@@ -215,19 +219,23 @@ async function measure(bdb: BenchDatabase, s: Services, o: BulkBenchOptions, log
   let peak = 0;
   const measurements: Measurement[] = [];
   const settle = () => vacuum(bdb, { checkpoint: !o.noCheckpoint });
-  const timed = async <T extends { seconds: number }>(kind: Measurement['kind'], c: BulkCase, entities: number, run: () => Promise<T>) => {
+  const logPaths = s.workers.flatMap((w) => (w.logPath ? [w.logPath] : []));
+  const timed = async <T extends { seconds: number; jobId?: string }>(kind: Measurement['kind'], c: BulkCase, entities: number, run: () => Promise<T>) => {
     await settle();
     const before = await serverActivity(bdb);
     const cpuBefore = machineCpu();
     const r = await run();
     const cpu = cpuBetween(cpuBefore, machineCpu());
     const after = await serverActivity(bdb);
+    // The service writes its log in batches at least every 100 ms: the last chunk's line follows.
+    if (r.jobId) await new Promise((done) => setTimeout(done, LOG_FLUSH_MS));
     measurements.push({
       kind, op: c.op, entities, seconds: r.seconds,
       checkpoints: after.checkpoints - before.checkpoints,
       walMiB: (after.walBytes - before.walBytes) / 2 ** 20,
       autovacuums: after.autovacuums - before.autovacuums,
       cpu,
+      phases: r.jobId ? jobPhases(readLogs(logPaths), r.jobId) : null,
     });
     return r;
   };
@@ -368,11 +376,6 @@ export function scaleRunBlocks(n: number, size: number, runs: number): number[][
   return out.length > 0 ? out : [Array.from({ length: width }, (_, i) => 1 + i)];
 }
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 async function count(bdb: BenchDatabase, condition: string): Promise<number> {
   const r = await sql<{ n: string }>`select count(*) as n from invocation where ${sql.raw(condition)}`.execute(db(bdb.orm.em.fork()));
@@ -392,5 +395,8 @@ async function pgVersion(bdb: BenchDatabase): Promise<string> {
   const r = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db(bdb.orm.em.fork()));
   return r.rows[0]?.v ?? '?';
 }
+
+/** Longer than the service's log batching interval (src/infra/logger.ts). */
+const LOG_FLUSH_MS = 300;
 
 const secs = (start: number) => ((performance.now() - start) / 1000).toFixed(1);

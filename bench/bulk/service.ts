@@ -13,6 +13,8 @@ export interface Child {
   pid: number;
   /** The last lines it wrote, for the error when it dies. */
   output: string[];
+  /** Where its output goes, when it goes to a file. */
+  logPath?: string;
   stop(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startChild(
     proc,
     pid: proc.pid ?? 0,
     output,
+    ...(logPath ? { logPath } : {}),
     stop: async () => {
       await stopChild(proc);
       running.delete(child);

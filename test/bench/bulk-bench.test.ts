@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../../bench/bulk.ts';
 import { formatResults } from '../../bench/bulk/report.ts';
-import { median, PG_SERVER_SETTINGS, runBulkBench, scaleRunBlocks, type BulkBenchResults } from '../../bench/bulk/run.ts';
+import { PG_SERVER_SETTINGS, runBulkBench, scaleRunBlocks, type BulkBenchResults } from '../../bench/bulk/run.ts';
+import { median } from '../../bench/bulk/stats.ts';
 import { checkTargets } from '../../bench/bulk/targets.ts';
 import { applyServerSettings } from '../../bench/bulk/database.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -73,6 +74,17 @@ describe('npm run bench (smoke, N = 2,000)', () => {
       if (m.seconds > 0.2) expect(cpu.busy).toBeGreaterThan(0);
       expect(cpu.busy + cpu.idle + cpu.iowait + cpu.steal).toBeLessThanOrEqual(2 * m.seconds + 0.05 + 0.2);
     }
+    // Each job through the service was read back from the worker's log: planned, then its 2 chunks of 1,000.
+    for (const m of r.measurements) {
+      if (m.kind === 'floor') {
+        expect(m.phases).toBeNull();
+        continue;
+      }
+      expect(m.phases?.planSeconds).toBeGreaterThan(0);
+      expect(m.phases?.planSeconds).toBeLessThan(m.seconds);
+      expect(m.phases?.chunks).toBe(Math.ceil(m.entities / 1000));
+      for (const ms of m.phases!.chunkMsByTenth) expect(ms).toBeGreaterThan(0);
+    }
     const wal = (kind: string, op: string) => r.measurements.find((m) => m.kind === kind && m.op === op)!.walMiB;
     // The service also writes a result and an undo row for each entity: more WAL than the statement alone.
     expect(wal('ours', 'patch')).toBeGreaterThan(wal('floor', 'patch'));
@@ -81,6 +93,7 @@ describe('npm run bench (smoke, N = 2,000)', () => {
 
     const text = formatResults(r);
     expect(text).toContain('| ours delete ');
+    expect(text).toMatch(/median chunk ms, first tenth to last/);
     // The run says which server settings it had; this server's own answer for each.
     const shown = await withAdmin((c) => c.query<{ v: string }>("select current_setting('max_wal_size') as v"));
     expect(r.meta.pgServer).toMatchObject({ max_wal_size: shown.rows[0]!.v });
