@@ -98,7 +98,7 @@ export interface Measurement {
   autovacuums: number;
   /** The machine's CPU meanwhile, all cores (null off Linux): how much of it was busy, waited on the disk, or was taken by the host. */
   cpu: MachineCpu | null;
-  /** A job through the service: its planning and its chunks' times by tenth, from the workers' logs (null for the floor, or below log level info). */
+  /** A job through the service: its planning and its chunks' times by tenth, from the workers' logs (null for the floor, or with a log level above info). */
   phases: JobPhases | null;
 }
 
