@@ -74,7 +74,7 @@ describe('npm run bench (smoke, N = 2,000)', () => {
       if (m.seconds > 0.2) expect(cpu.busy).toBeGreaterThan(0);
       expect(cpu.busy + cpu.idle + cpu.iowait + cpu.steal).toBeLessThanOrEqual(2 * m.seconds + 0.05 + 0.2);
     }
-    // Each job through the service was read back from the worker's log: planned, then its 2 chunks of 1,000.
+    // Each job through the service was read back from the worker's log: planned, then one chunk per 1,000 entities (the default chunk size).
     for (const m of r.measurements) {
       if (m.kind === 'floor') {
         expect(m.phases).toBeNull();
